@@ -1,0 +1,55 @@
+# The two commands of the set-up contract: `make run` and `make test`.
+# Needs only python3 (3.11), pip and make; uv is installed on first use.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(shell command -v python3.11 || command -v $(PYTHON))
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run serve migrate seed test test-postgres lint format check clean
+
+$(BIN)/python: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) sync --locked
+	@touch $@
+
+install: $(BIN)/python
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+# Serves the whole site with gunicorn on http://$(HOST):$(PORT), DEBUG on, SQLite unless
+# DATABASE_URL says otherwise.
+run: export DEBUG ?= 1
+run: seed
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py oioi_portal.wsgi
+
+test: install
+	$(BIN)/pytest
+
+# The suite against a throwaway PostgreSQL 15 server, as CI's second leg runs it.
+test-postgres: install
+	.ci/with-postgres $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

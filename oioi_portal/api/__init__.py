@@ -1,0 +1,1 @@
+"""The REST API's shared parts: partner scoping, permissions, pagination."""

@@ -1,0 +1,25 @@
+from rest_framework import viewsets
+
+from oioi_portal.api.serializers import AuditLogEntrySerializer
+from oioi_portal.filtersets import AuditLogEntryFilterSet
+from oioi_portal.models import AuditLogEntry
+
+
+class PartnerScopedViewSet(viewsets.GenericViewSet):
+    """
+    Base of every REST viewset. Subclasses say how their model reaches a partner in
+    ``partner_scope``; PartnerScopeFilterBackend applies it to every list and detail.
+    """
+
+    partner_field = "partner"
+
+    def partner_scope(self, queryset, partner):
+        return queryset.filter(**{self.partner_field: partner})
+
+
+class RequestViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
+    """Your own requests to the platform as the audit log recorded them, newest first."""
+
+    queryset = AuditLogEntry.objects.all()
+    serializer_class = AuditLogEntrySerializer
+    filterset_class = AuditLogEntryFilterSet

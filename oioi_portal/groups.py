@@ -1,0 +1,41 @@
+"""
+The staff groups, kept in step with the models on every migrate: staff are given a group in
+the admin rather than permissions one by one.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+SUPPORT = "Support (read-only)"
+PARTNER_MANAGEMENT = "Partner management"
+
+# The apps whose data staff look after.
+DOMAIN_APPS = ("oioi_portal", "stations", "cdrs", "clients", "sessions_app")
+
+# (app label, model) → the actions the partner-management group may take beyond viewing.
+PARTNER_MANAGEMENT_ACTIONS = {
+    ("oioi_portal", "partner"): ("add", "change"),
+    ("oioi_portal", "partneridentifier"): ("add", "change", "delete"),
+    ("oioi_portal", "operatorid"): ("add", "change", "delete"),
+    # Keys are issued through the admin's issue page and revoked, never deleted.
+    ("oioi_portal", "apikey"): ("add", "change"),
+}
+
+
+def staff_groups_ensure(apps=global_apps, **kwargs):
+    """Create or update the staff groups (idempotent; runs after every app's migrations)."""
+    view = Permission.objects.filter(
+        Q(content_type__app_label__in=DOMAIN_APPS) | Q(content_type__app_label="admin"),
+        codename__startswith="view_",
+    )
+    manage = Q(pk__in=[])
+    for (app_label, model), actions in PARTNER_MANAGEMENT_ACTIONS.items():
+        manage |= Q(
+            content_type__app_label=app_label,
+            codename__in=[f"{action}_{model}" for action in actions],
+        )
+    support, _ = Group.objects.get_or_create(name=SUPPORT)
+    support.permissions.set(view)
+    management, _ = Group.objects.get_or_create(name=PARTNER_MANAGEMENT)
+    management.permissions.set(Permission.objects.filter(Q(pk__in=view) | manage))

@@ -1,0 +1,86 @@
+import logging
+import time
+
+from django.db import DatabaseError
+
+from oioi_portal.models import AuditLogEntry
+from oioi_portal.requests import (
+    CORRELATION_ID_HEADER,
+    REQUEST_ID_HEADER,
+    client_address,
+    correlation_id_from,
+    new_request_id,
+)
+
+logger = logging.getLogger("oioi_portal.audit")
+
+AUDITED_PREFIXES = {
+    "/api/v4/": AuditLogEntry.Interface.OIOI,
+    "/api/v1/": AuditLogEntry.Interface.REST,
+}
+
+
+class RequestAuditMiddleware:
+    """
+    Gives every request a request id (returned as ``X-Request-ID``) and a correlation id, and
+    records every API request in the audit log once the response is known. Views add what
+    only they know (call name, result code) to ``request.audit``; the key is known from
+    ``request.api_key``, and only its prefix is written.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.monotonic()
+        request.request_id = new_request_id()
+        request.correlation_id = correlation_id_from(request, default=request.request_id)
+        request.audit = {}
+        response = self.get_response(request)
+        response[REQUEST_ID_HEADER] = request.request_id
+        response[CORRELATION_ID_HEADER] = request.correlation_id
+        interface = next(
+            (
+                iface
+                for prefix, iface in AUDITED_PREFIXES.items()
+                if request.path.startswith(prefix)
+            ),
+            None,
+        )
+        if interface is not None:
+            self.record(request, response, interface, started)
+        return response
+
+    def record(self, request, response, interface, started):
+        api_key = getattr(request, "api_key", None)
+        call = request.audit.get("call")
+        if not call and interface == AuditLogEntry.Interface.REST:
+            match = request.resolver_match
+            call = match.view_name if match else ""
+        entry = AuditLogEntry(
+            request_id=request.request_id,
+            correlation_id=request.correlation_id,
+            interface=interface,
+            partner_id=api_key.partner_id if api_key else None,
+            key_prefix=api_key.prefix if api_key else "",
+            call=(call or "")[:100],
+            method=request.method[:10],
+            path=request.path[:500],
+            http_status=response.status_code,
+            result_code=request.audit.get("result_code"),
+            message=(request.audit.get("message") or "")[:500],
+            duration_ms=round((time.monotonic() - started) * 1000),
+            client_address=client_address(request),
+        )
+        try:
+            entry.save(force_insert=True)
+        except DatabaseError:
+            # The database being down must not turn an answer into a crash; the log line keeps
+            # the request traceable until it is back.
+            logger.warning(
+                "audit entry not stored: request_id=%s call=%s status=%s key_prefix=%s",
+                entry.request_id,
+                entry.call,
+                entry.http_status,
+                entry.key_prefix,
+            )

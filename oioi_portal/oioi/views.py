@@ -1,0 +1,174 @@
+"""The OIOI endpoint, `POST /api/v4/request`."""
+
+import json
+import logging
+from contextlib import nullcontext
+
+from django.conf import settings
+from django.db import DatabaseError, OperationalError, transaction
+from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from oioi_portal.api.permissions import IsPartner
+from oioi_portal.authentication import ApiKeyAuthentication
+from oioi_portal.oioi.registry import CallRequest, Outcome, registry
+from oioi_portal.oioi.results import InvalidRequest, NotAllowed, OIOIError, ResultCode
+from oioi_portal.oioi.serializers import first_error
+from oioi_portal.selectors import partner_identifier_get_for_key
+
+logger = logging.getLogger("oioi_portal.oioi")
+
+
+class RequestTooLarge(OIOIError):
+    def __init__(self):
+        limit = settings.OIOI_MAX_REQUEST_BYTES
+        super().__init__(
+            ResultCode.INVALID_REQUEST_FORMAT,
+            f"Request body larger than {limit} bytes.",
+            http_status=413,
+        )
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def read_envelope(http_request):
+    """Parse the body into (call name, payload); raise InvalidRequest naming what is wrong."""
+    limit = settings.OIOI_MAX_REQUEST_BYTES
+    body = http_request.read(limit + 1)
+    if len(body) > limit:
+        raise RequestTooLarge()
+    if not body.strip():
+        raise InvalidRequest("The request body is empty; send a JSON object naming one call.")
+    try:
+        envelope = json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise InvalidRequest(f"The request body is not valid UTF-8 JSON ({exc}).") from None
+    if not isinstance(envelope, dict):
+        raise InvalidRequest("The request body is a JSON object naming one call.")
+    if len(envelope) != 1:
+        raise InvalidRequest(
+            f"The request body has exactly one member naming the call; it has {len(envelope)}."
+        )
+    ((name, payload),) = envelope.items()
+    return name, payload
+
+
+class OIOIRequestView(APIView):
+    """
+    Checks run in OIOI.md's order, the first failure answering: method (405) and body size
+    (413), which need no key; API key (401); call name known (400); role (403); fields (400);
+    partner identifier (211); then the call's handler.
+    """
+
+    authentication_classes = [ApiKeyAuthentication]
+    permission_classes = [IsPartner]
+    parser_classes = []
+    renderer_classes = [JSONRenderer]
+    throttle_classes = []
+    schema = None  # OIOI is specified in OIOI.md, not in the REST API's OpenAPI document.
+
+    def initial(self, request, *args, **kwargs):
+        if request.method != "POST":
+            raise exceptions.MethodNotAllowed(request.method)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            raise InvalidRequest("The Content-Length header is not a number.") from None
+        if length > settings.OIOI_MAX_REQUEST_BYTES:
+            raise RequestTooLarge()
+        super().initial(request, *args, **kwargs)
+
+    def post(self, request):
+        http_request = request._request
+        name, payload = read_envelope(http_request)
+        call = registry.get(name) if isinstance(name, str) else None
+        http_request.audit["call"] = str(name)[:100]
+        if call is None:
+            raise InvalidRequest(f"Unknown call {str(name)[:100]!r}.")
+        if not call.allows(request.user):
+            raise NotAllowed(f"This API key's partner may not use {call.name}.")
+        serializer = call.serializer_class(data=payload)
+        if not serializer.is_valid():
+            field, message = first_error(serializer.errors) or ("", "invalid")
+            raise InvalidRequest(message, field=f"{call.name}.{field}" if field else call.name)
+        data = serializer.validated_data
+        partner_identifier = None
+        if call.partner_identifier:
+            partner_identifier = partner_identifier_get_for_key(
+                request.auth, data["partner_identifier"]
+            )
+            if partner_identifier is None:
+                raise OIOIError(
+                    ResultCode.INVALID_PARTNER_IDENTIFIER,
+                    "This API key may not act for that partner identifier.",
+                )
+        call_request = CallRequest(
+            call=call,
+            partner=request.user,
+            api_key=request.auth,
+            data=data,
+            partner_identifier=partner_identifier,
+            request_id=http_request.request_id,
+            correlation_id=http_request.correlation_id,
+        )
+        with transaction.atomic() if call.atomic else nullcontext():
+            outcome = call.handler(call_request)
+        return self.respond(outcome)
+
+    def respond(self, outcome, http_status=200, headers=None):
+        audit = self.request._request.audit
+        body = outcome.body()
+        audit["result_code"] = body["result"]["code"]
+        if outcome.code != ResultCode.SUCCESS:
+            audit["message"] = body["result"]["message"]
+        return Response(body, status=http_status, headers=headers)
+
+    def handle_exception(self, exc):
+        error = self.to_oioi_error(exc)
+        response = self.respond(
+            Outcome(code=error.code, message=error.message), error.http_status, error.headers
+        )
+        # DRF renders a response made here the same way as one returned by a handler.
+        response.exception = True
+        return response
+
+    def to_oioi_error(self, exc):
+        if isinstance(exc, OIOIError):
+            return exc
+        if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+            message = "Missing API key." if isinstance(exc, exceptions.NotAuthenticated) else None
+            return OIOIError(
+                ResultCode.INVALID_API_KEY,
+                message or str(exc.detail),
+                http_status=401,
+                headers={"WWW-Authenticate": ApiKeyAuthentication().authenticate_header(None)},
+            )
+        if isinstance(exc, exceptions.MethodNotAllowed):
+            return OIOIError(
+                ResultCode.INVALID_REQUEST_FORMAT,
+                f"Method {self.request.method} not allowed; use POST.",
+                http_status=405,
+                headers={"Allow": "POST"},
+            )
+        if isinstance(exc, exceptions.PermissionDenied):
+            return NotAllowed(str(exc.detail))
+        retry_after = {"Retry-After": str(settings.OIOI_RETRY_AFTER_SECONDS)}
+        if isinstance(exc, OperationalError):
+            logger.warning("database unavailable: request_id=%s", self.request.request_id)
+            code = ResultCode.SYSTEM_TIMEOUT if _is_timeout(exc) else ResultCode.DATABASE_ERROR
+            return OIOIError(code, http_status=503, headers=retry_after)
+        if isinstance(exc, DatabaseError):
+            logger.exception("database error: request_id=%s", self.request.request_id)
+            return OIOIError(ResultCode.DATABASE_ERROR, http_status=500)
+        logger.exception("unhandled error: request_id=%s", self.request.request_id)
+        return OIOIError(ResultCode.SYSTEM_ERROR, http_status=500)
+
+
+def _is_timeout(exc):
+    """A statement timeout (PostgreSQL's query_canceled) rather than a lost connection."""
+    cause = exc.__cause__
+    return getattr(cause, "sqlstate", None) == "57014"

@@ -1,0 +1,45 @@
+"""Reads on partners and API keys shared by the OIOI endpoint, the REST API and the admin."""
+
+import hmac
+
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from oioi_portal.models import ApiKey, PartnerIdentifier
+from oioi_portal.services import api_key_hash
+
+
+class InvalidApiKey(Exception):
+    """The presented key cannot be used; the message says why without revealing secrets."""
+
+
+def api_key_get_valid(plaintext, *, client_address=None, now=None):
+    """
+    Return the usable ApiKey (with its partner) for ``plaintext``, in one query, or raise
+    InvalidApiKey. The secret is compared in constant time against the stored keyed hash.
+    """
+    prefix, dot, secret = (plaintext or "").partition(".")
+    if not dot or not prefix or not secret or len(prefix) > 12:
+        raise InvalidApiKey("Invalid API key.")
+    api_key = ApiKey.objects.select_related("partner").filter(prefix=prefix).first()
+    if api_key is None or not hmac.compare_digest(api_key.secret_hash, api_key_hash(secret)):
+        raise InvalidApiKey("Invalid API key.")
+    state = api_key.state(now or timezone.now())
+    if state != ApiKey.State.ACTIVE:
+        raise InvalidApiKey(f"API key {state}.")
+    if not api_key.partner.is_active:
+        raise InvalidApiKey("API key of an inactive partner.")
+    if client_address is not None and not api_key.allows_address(client_address):
+        raise InvalidApiKey("API key not allowed from this network.")
+    return api_key
+
+
+def partner_identifier_get_for_key(api_key, value):
+    """The active partner identifier ``value`` if ``api_key`` may act for it, else None (one query)."""
+    key_links = ApiKey.partner_identifiers.through.objects.filter(apikey_id=api_key.pk)
+    return (
+        PartnerIdentifier.objects.filter(value=value, partner_id=api_key.partner_id, is_active=True)
+        # A key with no identifiers selected acts for all of its partner's.
+        .filter(~Exists(key_links) | Exists(key_links.filter(partneridentifier_id=OuterRef("pk"))))
+        .first()
+    )
