@@ -128,16 +128,16 @@ class OperatorId(models.Model):
     def __str__(self):
         return self.value
 
+    def save(self, *args, **kwargs):
+        self.normalized = identifiers.normalize_operator_id(self.value)
+        self.value = identifiers.display_operator_id(self.value)
+        super().save(*args, **kwargs)
+
     def clean(self):
         try:
             self.normalized = identifiers.normalize_operator_id(self.value)
         except ValidationError as exc:
             raise ValidationError({"value": exc.messages}) from exc
-
-    def save(self, *args, **kwargs):
-        self.normalized = identifiers.normalize_operator_id(self.value)
-        self.value = identifiers.display_operator_id(self.value)
-        super().save(*args, **kwargs)
 
 
 def parse_networks(text):

@@ -35,7 +35,7 @@ def api_key_get_valid(plaintext, *, client_address=None, now=None):
 
 
 def partner_identifier_get_for_key(api_key, value):
-    """The active partner identifier ``value`` if ``api_key`` may act for it, else None (one query)."""
+    """The active partner identifier ``value`` if ``api_key`` may act for it, else None."""
     key_links = ApiKey.partner_identifiers.through.objects.filter(apikey_id=api_key.pk)
     return (
         PartnerIdentifier.objects.filter(value=value, partner_id=api_key.partner_id, is_active=True)

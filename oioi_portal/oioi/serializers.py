@@ -33,7 +33,7 @@ class PartnerIdentifierField(serializers.CharField):
 
 
 def first_error(detail, path=""):
-    """The first (field path, message) of a DRF error tree, e.g. ('station.connectors[0].id', ...)."""
+    """The first (field path, message) of a DRF error tree, e.g. ("station.connectors[0].id", …)."""
     if isinstance(detail, dict):
         for key, value in detail.items():
             if key in ("non_field_errors", serializers.api_settings.NON_FIELD_ERRORS_KEY):

@@ -64,6 +64,7 @@ class OIOIRequestView(APIView):
     partner identifier (211); then the call's handler.
     """
 
+    http_method_names = ["post"]
     authentication_classes = [ApiKeyAuthentication]
     permission_classes = [IsPartner]
     parser_classes = []
