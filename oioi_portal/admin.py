@@ -1,0 +1,473 @@
+"""
+The staff back-office for partners, their API keys, the request audit log and Django's own
+admin log. Writes with rules of their own (issuing, revoking keys) go through
+``oioi_portal.services``.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.models import DELETION, LogEntry
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Now
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.html import format_html
+
+from oioi_portal import services
+from oioi_portal.forms import (
+    ApiKeyChangeForm,
+    ApiKeyIssueForm,
+    OperatorIdForm,
+    OperatorIdFormSet,
+    PartnerAdminForm,
+)
+from oioi_portal.models import (
+    ApiKey,
+    AuditLogEntry,
+    OperatorId,
+    Partner,
+    PartnerIdentifier,
+    Role,
+)
+from oioi_portal.oioi.results import ResultCode
+
+admin.site.site_header = "OIOI partner platform"
+admin.site.site_title = "OIOI partner platform"
+admin.site.index_title = "OIOI partner platform back-office"
+
+
+class ReadOnlyAdminMixin:
+    """Records, not data to edit: staff may look, nobody may add or change."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Partners ---------------------------------------------------------------------------------
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = "role"
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return Role.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Role.values:
+            return queryset.with_role(self.value())
+        return queryset
+
+
+class PartnerIdentifierInline(admin.TabularInline):
+    model = PartnerIdentifier
+    fields = ["value", "description", "is_active"]
+    extra = 1
+
+
+class OperatorIdInline(admin.TabularInline):
+    model = OperatorId
+    form = OperatorIdForm
+    formset = OperatorIdFormSet
+    fields = ["value", "name"]
+    extra = 1
+
+
+class ApiKeyInline(admin.TabularInline):
+    """The partner's keys at a glance; they are issued and revoked from their own pages."""
+
+    model = ApiKey
+    fields = ["prefix", "label", "state_display", "expires_at", "last_used_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "API keys"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="state")
+    def state_display(self, api_key):
+        return api_key.state()
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    form = PartnerAdminForm
+    list_display = ["name", "roles_display", "is_active", "keys_display", "created_at"]
+    list_filter = [RoleFilter, "is_active"]
+    search_fields = [
+        "name",
+        "slug",
+        "identifiers__value",
+        "operator_ids__value",
+        "operator_ids__normalized",
+    ]
+    prepopulated_fields = {"slug": ("name",)}
+    readonly_fields = ["endpoint_key_stored", "created_at", "updated_at"]
+    inlines = [PartnerIdentifierInline, OperatorIdInline, ApiKeyInline]
+
+    def get_queryset(self, request):
+        usable = Q(api_keys__revoked_at__isnull=True) & (
+            Q(api_keys__expires_at__isnull=True) | Q(api_keys__expires_at__gt=Now())
+        )
+        # Counted in the list's own query, so the list costs the same for 3 or 300 partners.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                key_count=Count("api_keys"), active_key_count=Count("api_keys", filter=usable)
+            )
+        )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            endpoint = ["endpoint_url", "endpoint_key"]
+        elif self.has_change_permission(request, obj):
+            endpoint = ["endpoint_url", "endpoint_key_stored", "endpoint_key", "clear_endpoint_key"]
+        else:
+            # View-only pages display every form field's stored value: keep the key out.
+            endpoint = ["endpoint_url", "endpoint_key_stored"]
+        fieldsets = [
+            (None, {"fields": ["name", "slug", "is_active"]}),
+            (
+                "Roles",
+                {
+                    "fields": [("is_cpo", "is_emp", "is_oem", "is_fleet")],
+                    "description": "A partner holds at least one role.",
+                },
+            ),
+            ("Contact", {"fields": ["contact_name", "contact_email", "contact_phone"]}),
+            ("OIOI endpoint", {"fields": endpoint}),
+            (None, {"fields": ["notes"]}),
+        ]
+        if obj is not None:
+            fieldsets.append(("History", {"fields": ["created_at", "updated_at"]}))
+        return fieldsets
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return [PartnerIdentifierInline, OperatorIdInline]
+        return self.inlines
+
+    @admin.display(description="roles")
+    def roles_display(self, partner):
+        return ", ".join(label for role, label in Role.choices if partner.has_role(role)) or "—"
+
+    @admin.display(description="API keys", ordering="key_count")
+    def keys_display(self, partner):
+        return f"{partner.key_count} ({partner.active_key_count} active)"
+
+    @admin.display(description="stored endpoint key")
+    def endpoint_key_stored(self, partner):
+        return partner.endpoint_key_hint or "none"
+
+
+# --- API keys ---------------------------------------------------------------------------------
+
+
+class ApiKeyStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return ApiKey.State.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == ApiKey.State.ACTIVE:
+            return queryset.usable()
+        if value == ApiKey.State.EXPIRED:
+            return queryset.filter(revoked_at__isnull=True, expires_at__lte=Now())
+        if value == ApiKey.State.REVOKED:
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    form = ApiKeyChangeForm
+    list_display = [
+        "prefix",
+        "partner",
+        "label",
+        "state_display",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+    ]
+    list_filter = ["partner", ApiKeyStateFilter]
+    list_select_related = ["partner"]
+    search_fields = ["prefix", "label", "partner__name"]
+    # The secret hash is in no list: it is of no use to staff and must not leave the database.
+    fieldsets = [
+        (None, {"fields": ["partner", "prefix", "state_display", "label", "expires_at"]}),
+        ("Restrictions", {"fields": ["partner_identifiers", "allowed_networks"]}),
+        (
+            "History",
+            {"fields": ["created_at", "created_by", "revoked_at", "revoked_by", "last_used_at"]},
+        ),
+    ]
+    readonly_fields = [
+        "partner",
+        "prefix",
+        "state_display",
+        "created_at",
+        "created_by",
+        "revoked_at",
+        "revoked_by",
+        "last_used_at",
+    ]
+    actions = ["revoke_selected"]
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "issue/",
+                self.admin_site.admin_view(self.issue_view),
+                name="{}_{}_issue".format(*info),
+            ),
+            path(
+                "<path:object_id>/revoke/",
+                self.admin_site.admin_view(self.revoke_view),
+                name="{}_{}_revoke".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_delete_permission(self, request, obj=None):
+        # Keys are revoked, never deleted: the audit log keeps naming them.
+        return False
+
+    @admin.display(description="state")
+    def state_display(self, api_key):
+        return api_key.state()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # A key is issued, not added: its secret exists only in the issue view's answer.
+        url = reverse("admin:oioi_portal_apikey_issue")
+        query = request.GET.urlencode()
+        return HttpResponseRedirect(f"{url}?{query}" if query else url)
+
+    def issue_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            form = ApiKeyIssueForm(request.POST)
+            if form.is_valid():
+                try:
+                    issued = self._issue(request, form.cleaned_data)
+                except ValidationError as exc:
+                    _add_errors(form, exc)
+                else:
+                    return self._issued_response(request, issued)
+        else:
+            form = ApiKeyIssueForm(initial={"partner": request.GET.get("partner")})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Issue a new API key",
+            "form": form,
+            "media": self.media + form.media,
+        }
+        return TemplateResponse(request, "admin/oioi_portal/apikey/issue_form.html", context)
+
+    @transaction.atomic
+    def _issue(self, request, data):
+        issued = services.api_key_issue(
+            data["partner"],
+            label=data["label"],
+            expires_at=data["expires_at"],
+            partner_identifiers=list(data["partner_identifiers"]),
+            allowed_networks=data["allowed_networks"],
+            created_by=request.user,
+        )
+        # The log names the key by its prefix (its str); the plaintext goes nowhere but the page.
+        self.log_addition(request, issued.api_key, f"Issued an API key for {data['partner']}.")
+        return issued
+
+    def _issued_response(self, request, issued):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "New API key",
+            "api_key": issued.api_key,
+            "plaintext": issued.plaintext,
+        }
+        # Rendered, not redirected to: the key exists only in this one answer, which nothing
+        # may keep (the admin adds no-store to every page already; this page must not rely on it).
+        response = TemplateResponse(request, "admin/oioi_portal/apikey/issued.html", context)
+        add_never_cache_headers(response)
+        return response
+
+    def revoke_view(self, request, object_id):
+        api_key = self.get_object(request, unquote(object_id))
+        if api_key is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_change_permission(request, api_key):
+            raise PermissionDenied
+        if request.method == "POST":
+            if self._revoke(request, api_key):
+                self.message_user(request, f"API key {api_key} revoked.", messages.SUCCESS)
+            else:
+                self.message_user(request, f"API key {api_key} was already revoked.")
+            return HttpResponseRedirect(
+                reverse("admin:oioi_portal_apikey_change", args=[api_key.pk])
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Revoke API key {api_key}",
+            "object": api_key,
+        }
+        return TemplateResponse(
+            request, "admin/oioi_portal/apikey/revoke_confirmation.html", context
+        )
+
+    @admin.action(description="Revoke selected keys", permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        revoked = sum(self._revoke(request, api_key) for api_key in queryset)
+        self.message_user(request, f"{revoked} API key(s) revoked.", messages.SUCCESS)
+
+    def _revoke(self, request, api_key):
+        """Revoke and log; False if the key was already revoked (nothing to log)."""
+        if api_key.revoked_at is not None:
+            return False
+        with transaction.atomic():
+            services.api_key_revoke(api_key, revoked_by=request.user)
+            self.log_change(request, api_key, "Revoked.")
+        return True
+
+
+def _add_errors(form, exc):
+    """Put a service's ValidationError on the form, on the field it names when the form has it."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+    for field, field_messages in errors.items():
+        form.add_error(field if field in form.fields else None, field_messages)
+
+
+# --- Audit log --------------------------------------------------------------------------------
+
+
+class ResultCodeFilter(admin.SimpleListFilter):
+    """Choices from the protocol's result codes: no scan of the log to list them."""
+
+    title = "result code"
+    parameter_name = "result_code"
+
+    def lookups(self, request, model_admin):
+        return [(str(code.value), f"{code.value} {code.name.lower()}") for code in ResultCode]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(result_code=int(self.value()))
+        return queryset
+
+
+class HttpStatusFilter(admin.SimpleListFilter):
+    title = "HTTP status"
+    parameter_name = "http_status"
+    CLASSES = ("2xx", "4xx", "5xx")
+    STATUSES = (200, 400, 401, 403, 404, 405, 413, 429, 500, 503)
+
+    def lookups(self, request, model_admin):
+        return [(c, c) for c in self.CLASSES] + [(str(s), str(s)) for s in self.STATUSES]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in self.CLASSES:
+            low = int(value[0]) * 100
+            return queryset.filter(http_status__gte=low, http_status__lt=low + 100)
+        if value and value.isdigit():
+            return queryset.filter(http_status=int(value))
+        return queryset
+
+
+@admin.register(AuditLogEntry)
+class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "direction",
+        "interface",
+        "partner",
+        "key_prefix",
+        "call",
+        "http_status",
+        "result_code",
+        "duration_ms",
+        "client_address",
+        "request_id",
+    ]
+    list_filter = [
+        "partner",
+        "call",
+        ResultCodeFilter,
+        HttpStatusFilter,
+        "interface",
+        "direction",
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    # Exact matches on the ids use their indexes; only the path is a substring search.
+    search_fields = ["=request_id", "=correlation_id", "=key_prefix", "path"]
+    date_hierarchy = "created_at"
+    list_select_related = ["partner"]
+    # The log grows without bound: spare every page a count of the whole table.
+    show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+# --- Django's admin log -----------------------------------------------------------------------
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who did what in this back-office."""
+
+    list_display = [
+        "action_time",
+        "user",
+        "content_type",
+        "object_link",
+        "action_flag",
+        "change_message_display",
+    ]
+    list_filter = [
+        ("user", admin.RelatedOnlyFieldListFilter),
+        "action_flag",
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["object_repr", "change_message"]
+    date_hierarchy = "action_time"
+    list_select_related = ["user", "content_type"]
+    show_full_result_count = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="object", ordering="object_repr")
+    def object_link(self, entry):
+        url = entry.get_admin_url() if entry.action_flag != DELETION else None
+        if url:
+            return format_html('<a href="{}">{}</a>', url, entry.object_repr)
+        return entry.object_repr
+
+    @admin.display(description="change message")
+    def change_message_display(self, entry):
+        return entry.get_change_message()
