@@ -1,0 +1,192 @@
+"""
+``manage.py seed_demo``: demo data for a local installation, created once.
+
+Idempotent: ``make run`` calls it on every start, so whatever already exists is left as it is and
+secrets (API keys, a generated password) are printed only by the run that creates them. Each area
+has its own small ``seed_*`` function; later areas (stations, CDRs, ...) add theirs the same way.
+"""
+
+import os
+import secrets
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.text import slugify
+
+from oioi_portal import services
+from oioi_portal.management.commands.partner import one_line
+from oioi_portal.models import Partner, Role
+
+SITE_URL = "http://127.0.0.1:8000"
+SUPERUSER_USERNAME = "admin"
+# The name of the variable (as createsuperuser reads it), not a password.
+SUPERUSER_PASSWORD_ENV = "DJANGO_SUPERUSER_PASSWORD"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class DemoPartner:
+    name: str
+    role: Role
+    operator_ids: tuple = ()
+    # The demo fleet operator sends no OIOI calls, so it gets no key.
+    issues_key: bool = True
+
+
+DEMO_PARTNERS = (
+    DemoPartner("Demo CPO", Role.CPO, operator_ids=("DE*8PS",)),
+    DemoPartner("Demo EMP", Role.EMP),
+    DemoPartner("Demo OEM", Role.OEM),
+    DemoPartner("Demo Fleet", Role.FLEET, issues_key=False),
+)
+
+
+@dataclass
+class SeededPartner:
+    partner: Partner
+    partner_identifier: str
+    key: str | None = None
+
+
+@dataclass
+class SeededSuperuser:
+    username: str
+    # Set only when generated here: it is then printed once.
+    password: str | None = None
+
+
+@dataclass
+class SeedResult:
+    partners: list = field(default_factory=list)
+    superuser: SeededSuperuser | None = None
+    notes: list = field(default_factory=list)
+
+
+def seed_partners(result):
+    """
+    Create the demo partners that are missing, each with a random partner identifier and,
+    unless it sends no calls, an API key.
+    """
+    existing = set(
+        Partner.objects.filter(name__in=[d.name for d in DEMO_PARTNERS]).values_list(
+            "name", flat=True
+        )
+    )
+    for demo in DEMO_PARTNERS:
+        if demo.name in existing:
+            continue
+        # Random, never a fixed value: a demo database may end up reachable from elsewhere.
+        identifier = f"{slugify(demo.name)}-{secrets.token_urlsafe(12)}"
+        partner = services.partner_create(
+            name=demo.name,
+            roles=[demo.role],
+            operator_ids=demo.operator_ids,
+            partner_identifiers=[identifier],
+        )
+        seeded = SeededPartner(partner=partner, partner_identifier=identifier)
+        if demo.issues_key:
+            seeded.key = services.api_key_issue(partner, label="seed_demo").plaintext
+        result.partners.append(seeded)
+
+
+def seed_superuser(result):
+    """Create the back-office superuser ``admin`` unless a superuser exists."""
+    User = get_user_model()
+    if User.objects.filter(is_superuser=True).exists():
+        return
+    if User.objects.filter(**{User.USERNAME_FIELD: SUPERUSER_USERNAME}).exists():
+        # Never promote an existing account silently.
+        result.notes.append(
+            f"A user {SUPERUSER_USERNAME!r} exists but is not a superuser; none was created. "
+            "Run `python manage.py createsuperuser` to make one."
+        )
+        return
+    password = os.environ.get(SUPERUSER_PASSWORD_ENV) or None
+    generated = password is None
+    if generated:
+        password = secrets.token_urlsafe(12)
+    User.objects.create_superuser(
+        **{User.USERNAME_FIELD: SUPERUSER_USERNAME}, email="", password=password
+    )
+    result.superuser = SeededSuperuser(SUPERUSER_USERNAME, password if generated else None)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo partners, API keys and a back-office superuser, once. Running it again "
+        "creates nothing and prints how to sign in."
+    )
+
+    def handle(self, *args, **options):
+        result = SeedResult()
+        try:
+            # All or nothing: keys printed below belong to rows that were committed.
+            with transaction.atomic():
+                seed_partners(result)
+                seed_superuser(result)
+        except ValidationError as exc:
+            raise CommandError(f"Demo data not created: {one_line(exc)}") from exc
+        self.print_partners(result)
+        self.print_superuser(result)
+        for note in result.notes:
+            self.stderr.write(note)
+        self.print_next_steps(result)
+
+    def print_partners(self, result):
+        if not result.partners:
+            self.stdout.write("Demo partners already present; nothing created.")
+            return
+        names = ", ".join(seeded.partner.name for seeded in result.partners)
+        self.stdout.write(f"Created demo partners: {names}.")
+        self.stdout.write("Partner identifiers:")
+        for seeded in result.partners:
+            self.stdout.write(f"  {seeded.partner.name}: {seeded.partner_identifier}")
+        with_keys = [seeded for seeded in result.partners if seeded.key]
+        if with_keys:
+            self.stdout.write("API keys, shown only now (only a hash of each is stored):")
+            for seeded in with_keys:
+                role = ", ".join(role.value for role in Role if role in seeded.partner.roles)
+                self.stdout.write(f"  {seeded.partner.name} ({role}): {seeded.key}")
+            self.stdout.write(
+                f'To issue another: python manage.py partner issue-key "{with_keys[0].partner}"'
+            )
+
+    def print_superuser(self, result):
+        superuser = result.superuser
+        if superuser is None:
+            return
+        if superuser.password:
+            self.stdout.write(
+                f"Created superuser {superuser.username!r} with password {superuser.password} "
+                "(shown only now; change it with `python manage.py changepassword "
+                f"{superuser.username}`)."
+            )
+        else:
+            self.stdout.write(
+                f"Created superuser {superuser.username!r} with the password from "
+                f"{SUPERUSER_PASSWORD_ENV}."
+            )
+
+    def print_next_steps(self, result):
+        User = get_user_model()
+        superuser = User.objects.filter(is_superuser=True).order_by("pk").first()
+        if superuser is not None:
+            username = superuser.get_username()
+            self.stdout.write(f"Sign in to the back-office at {SITE_URL}/admin/ as {username!r}.")
+            if result.superuser is None:
+                self.stdout.write(f"  Password lost? python manage.py changepassword {username}")
+        key = next((seeded.key for seeded in result.partners if seeded.key), None)
+        if key is None:
+            self.stdout.write(
+                f'Issue a key with `python manage.py partner issue-key "{DEMO_PARTNERS[0].name}"` '
+                "and try it with:"
+            )
+        else:
+            self.stdout.write("Try the OIOI endpoint:")
+        self.stdout.write(
+            f"  curl -s -X POST {SITE_URL}/api/v4/request "
+            f"-H 'Authorization: key={key or '<key>'}' -H 'Content-Type: application/json' "
+            """-d '{"api-minimum-version-number": {}}'"""
+        )
