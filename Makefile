@@ -13,7 +13,7 @@ export UV_PYTHON := $(shell command -v python3.11 || command -v $(PYTHON))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run serve migrate seed test test-postgres lint format check clean
+.PHONY: install run migrate seed test test-postgres lint format clean bench
 
 $(BIN)/python: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -53,3 +53,8 @@ format: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
+
+# Benchmarks (not part of `make test`): throwaway database, production gunicorn configuration,
+# load from a separate process; figures as ratios to a bare Django view measured in the same run.
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

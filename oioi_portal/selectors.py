@@ -21,8 +21,11 @@ def api_key_get_valid(plaintext, *, client_address=None, now=None):
     prefix, dot, secret = (plaintext or "").partition(".")
     if not dot or not prefix or not secret or len(prefix) > 12:
         raise InvalidApiKey("Invalid API key.")
-    api_key = ApiKey.objects.select_related("partner").filter(prefix=prefix).first()
-    if api_key is None or not hmac.compare_digest(api_key.secret_hash, api_key_hash(secret)):
+    try:
+        api_key = ApiKey.objects.select_related("partner").get(prefix=prefix)
+    except ApiKey.DoesNotExist:
+        raise InvalidApiKey("Invalid API key.") from None
+    if not hmac.compare_digest(api_key.secret_hash, api_key_hash(secret)):
         raise InvalidApiKey("Invalid API key.")
     state = api_key.state(now or timezone.now())
     if state != ApiKey.State.ACTIVE:
@@ -41,5 +44,6 @@ def partner_identifier_get_for_key(api_key, value):
         PartnerIdentifier.objects.filter(value=value, partner_id=api_key.partner_id, is_active=True)
         # A key with no identifiers selected acts for all of its partner's.
         .filter(~Exists(key_links) | Exists(key_links.filter(partneridentifier_id=OuterRef("pk"))))
+        .order_by()
         .first()
     )

@@ -1,0 +1,24 @@
+"""The OIOI request path itself: key check, envelope, dispatch, audit row."""
+
+from bench.load import drive, oioi_request
+
+
+def build(ctx):
+    from oioi_portal import services
+
+    partner = services.partner_create(name="Bench CPO", roles=["cpo"])
+    ctx.data["core_key"] = services.api_key_issue(partner, label="bench").plaintext
+
+
+def measure(ctx):
+    request = oioi_request(ctx.data["core_key"], "api-minimum-version-number", {})
+    result = drive(ctx.host, ctx.port, [request], duration=ctx.duration)
+    ctx.report(
+        "oioi.api-minimum-version-number.throughput_ratio",
+        round(result["rps"] / ctx.data["baseline"]["rps"], 3),
+        "x baseline",
+        rps=result["rps"],
+        p50_ms=result["p50_ms"],
+        p99_ms=result["p99_ms"],
+        errors=result["errors"],
+    )
