@@ -8,6 +8,9 @@ router = DefaultRouter()
 router.include_root_view = False
 router.register("requests", RequestViewSet, basename="request")
 
+# Each domain app's REST endpoints, from its own `api/urls.py` (a router's urls).
+APP_URLCONFS = []
+
 urlpatterns = [
     path(
         "schema/",
@@ -22,4 +25,5 @@ urlpatterns = [
         name="docs",
     ),
     path("", include(router.urls)),
+    *(path("", include(urlconf)) for urlconf in APP_URLCONFS),
 ]

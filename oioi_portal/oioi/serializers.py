@@ -1,5 +1,10 @@
 """Serializer base and fields for OIOI payloads, whose field names are hyphenated."""
 
+import math
+from datetime import UTC
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from oioi_portal import identifiers
@@ -56,3 +61,76 @@ def first_error(detail, path=""):
                 return path, str(value)
         return None
     return path, str(detail)
+
+
+class IdentifierField(serializers.CharField):
+    """
+    A string checked by one of ``oioi_portal.identifiers``' normalizers. ``keep`` says what
+    ``validated_data`` holds: the value as sent (``"sent"``) or its normalized form.
+    """
+
+    normalizer = None
+    keep = "sent"
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            normalized = type(self).normalizer(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+        return normalized if self.keep == "normalized" else value
+
+
+class EvseIdField(IdentifierField):
+    """An EVSE id, kept as sent (stored so); compare with ``normalize_evse_id``."""
+
+    normalizer = staticmethod(identifiers.normalize_evse_id)
+
+
+class EvcoIdField(IdentifierField):
+    """An EVCO id, kept as sent; compare with ``normalize_evco_id``."""
+
+    normalizer = staticmethod(identifiers.normalize_evco_id)
+
+
+class OperatorIdField(IdentifierField):
+    """A CPO / operator id, kept as sent; compare with ``normalize_operator_id``."""
+
+    normalizer = staticmethod(identifiers.normalize_operator_id)
+
+
+class UidField(IdentifierField):
+    """An RFID UID, normalized to upper case."""
+
+    normalizer = staticmethod(identifiers.normalize_uid)
+    keep = "normalized"
+
+
+class TimestampField(serializers.DateTimeField):
+    """RFC 3339 with an offset (``...+00:00`` or ``...Z``); a time without one is refused."""
+
+    default_error_messages = {
+        "naive": "A timestamp needs a UTC offset, e.g. 2024-01-01T11:00:00+00:00.",
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        return super().to_internal_value(value)
+
+    def to_representation(self, value):
+        return value.astimezone(UTC).isoformat() if value else None
+
+
+class FiniteFloatField(serializers.FloatField):
+    """A JSON number or a numeric string (`"22"`, `"3.7"`); never NaN or infinite."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        if not math.isfinite(value):
+            self.fail("invalid")
+        return value

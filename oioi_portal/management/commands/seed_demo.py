@@ -2,18 +2,23 @@
 ``manage.py seed_demo``: demo data for a local installation, created once.
 
 Idempotent: ``make run`` calls it on every start, so whatever already exists is left as it is and
-secrets (API keys, a generated password) are printed only by the run that creates them. Each area
-has its own small ``seed_*`` function; later areas (stations, CDRs, ...) add theirs the same way.
+secrets (API keys, a generated password) are printed only by the run that creates them.
+
+The core seeds partners and the superuser here; each domain app seeds its own data in a ``demo``
+module of its own with a function ``seed()`` that is idempotent too, may use the demo partners
+(see ``DEMO_PARTNERS``) and returns the lines to print.
 """
 
 import os
 import secrets
 from dataclasses import dataclass, field
+from importlib import import_module
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 from django.utils.text import slugify
 
 from oioi_portal import services
@@ -57,11 +62,16 @@ class SeededSuperuser:
     password: str | None = None
 
 
+# The apps whose ``demo.seed()`` runs, in this order: later ones refer to earlier ones' data.
+DEMO_APPS = ("stations", "clients", "sessions_app", "cdrs")
+
+
 @dataclass
 class SeedResult:
     partners: list = field(default_factory=list)
     superuser: SeededSuperuser | None = None
     notes: list = field(default_factory=list)
+    app_lines: list = field(default_factory=list)
 
 
 def seed_partners(result):
@@ -113,6 +123,13 @@ def seed_superuser(result):
     result.superuser = SeededSuperuser(SUPERUSER_USERNAME, password if generated else None)
 
 
+def seed_apps(result):
+    """Run each domain app's ``demo.seed()``, where the app has one."""
+    for app in DEMO_APPS:
+        if module_has_submodule(import_module(app), "demo"):
+            result.app_lines.extend(import_module(f"{app}.demo").seed())
+
+
 class Command(BaseCommand):
     help = (
         "Create demo partners, API keys and a back-office superuser, once. Running it again "
@@ -126,10 +143,13 @@ class Command(BaseCommand):
             with transaction.atomic():
                 seed_partners(result)
                 seed_superuser(result)
+                seed_apps(result)
         except ValidationError as exc:
             raise CommandError(f"Demo data not created: {one_line(exc)}") from exc
         self.print_partners(result)
         self.print_superuser(result)
+        for line in result.app_lines:
+            self.stdout.write(line)
         for note in result.notes:
             self.stderr.write(note)
         self.print_next_steps(result)
