@@ -1,0 +1,197 @@
+"""
+Customers, their contracts (EVCO ids) and charging keys (RFID UIDs), the whitelists partner
+EMPs push, and the log of every rfid-verify. See OIOI.md, "Identifiers", rfid-verify, rfid-post.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from oioi_portal import identifiers
+from oioi_portal.models import Partner, PartnerIdentifier
+
+UID_MAX_LENGTH = max(identifiers.UID_LENGTHS)
+EVCO_ID_MAX_LENGTH = 24  # the longest form, DE*8PS*C12345678*9, with room for `-` separators
+
+
+def _normalized_or_field_error(normalizer, value, field):
+    try:
+        return normalizer(value)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+
+
+class Customer(models.Model):
+    """A driver, of the platform or of a partner EMP / OEM (see Contract.provider)."""
+
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    has_valid_payment_method = models.BooleanField(
+        "valid payment method",
+        default=True,
+        help_text="Without one, the customer's keys are refused with 193.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return self.name or self.email or f"Customer #{self.pk}"
+
+
+class Contract(models.Model):
+    """A contract, named by its EVCO id; provided by the platform or by a partner."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="contracts")
+    evco_id = models.CharField(
+        "EVCO id", max_length=EVCO_ID_MAX_LENGTH, help_text="As issued, e.g. DE*8PS*123456*7."
+    )
+    # Upper case without separators: `DE-8PS-123456-7` and `de8ps1234567` are one contract.
+    evco_id_normalized = models.CharField(
+        max_length=EVCO_ID_MAX_LENGTH, unique=True, editable=False
+    )
+    provider = models.ForeignKey(
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contracts",
+        limit_choices_to=Q(is_emp=True) | Q(is_oem=True),
+        help_text="The EMP or OEM partner whose customer this is; empty for the platform's own.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evco_id_normalized"]
+        verbose_name = "contract"
+
+    def __str__(self):
+        return self.evco_id
+
+    def save(self, *args, **kwargs):
+        self.evco_id = self.evco_id.strip()
+        self.evco_id_normalized = identifiers.normalize_evco_id(self.evco_id)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.evco_id_normalized = _normalized_or_field_error(
+            identifiers.normalize_evco_id, self.evco_id, "evco_id"
+        )
+
+
+class ChargingKey(models.Model):
+    """An RFID card or key fob, by its UID, tied to a contract."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", "active"
+        BLOCKED = "blocked", "blocked"
+        INACTIVE = "inactive", "inactive"
+
+    uid = models.CharField(
+        "UID", max_length=UID_MAX_LENGTH, unique=True, help_text="Hexadecimal, 8, 14 or 20 digits."
+    )
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="charging_keys")
+    # The contract's customer, kept here so that a customer's page lists its keys inline.
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="charging_keys", editable=False
+    )
+    state = models.CharField(max_length=8, choices=State, default=State.ACTIVE, editable=False)
+    state_changed_at = models.DateTimeField(default=timezone.now, editable=False)
+    state_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    state_reason = models.CharField(max_length=500, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uid"]
+        verbose_name = "charging key"
+
+    def __str__(self):
+        return self.uid
+
+    def save(self, *args, **kwargs):
+        self.uid = identifiers.normalize_uid(self.uid)
+        self.customer_id = self.contract.customer_id
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.uid = _normalized_or_field_error(identifiers.normalize_uid, self.uid, "uid")
+
+
+class Whitelist(models.Model):
+    """The UIDs a partner pushed (rfid-post) under one of its partner identifiers."""
+
+    partner_identifier = models.OneToOneField(
+        PartnerIdentifier, on_delete=models.PROTECT, related_name="whitelist"
+    )
+    pushed_at = models.DateTimeField("last push", null=True, blank=True)
+    last_push_size = models.PositiveIntegerField("UIDs in the last push", default=0)
+    last_push_added = models.PositiveIntegerField("added by the last push", default=0)
+    last_push_removed = models.PositiveIntegerField("removed by the last push", default=0)
+
+    class Meta:
+        ordering = ["partner_identifier__partner__name", "partner_identifier__value"]
+
+    def __str__(self):
+        return f"{self.partner_identifier.partner} / {self.partner_identifier}"
+
+
+class WhitelistEntry(models.Model):
+    """One UID of a whitelist; a UID dropped from the list stays, inactive, with its history."""
+
+    whitelist = models.ForeignKey(Whitelist, on_delete=models.CASCADE, related_name="entries")
+    uid = models.CharField("UID", max_length=UID_MAX_LENGTH)
+    is_active = models.BooleanField("active", default=True)
+    added_at = models.DateTimeField(help_text="When the UID last entered the list.")
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["uid"]
+        verbose_name = "whitelist entry"
+        verbose_name_plural = "whitelist entries"
+        constraints = [
+            models.UniqueConstraint(fields=["whitelist", "uid"], name="whitelist_entry_unique_uid")
+        ]
+        indexes = [
+            # rfid-verify looks a UID up among the active entries of every whitelist.
+            models.Index(fields=["uid"], condition=Q(is_active=True), name="whitelist_active_uid"),
+        ]
+
+    def __str__(self):
+        return self.uid
+
+
+class Authorization(models.Model):
+    """One rfid-verify and our answer."""
+
+    created_at = models.DateTimeField("time", default=timezone.now)
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="authorizations")
+    uid = models.CharField("UID", max_length=UID_MAX_LENGTH, db_index=True)
+    result_code = models.PositiveSmallIntegerField()
+    evco_id = models.CharField(
+        "EVCO id", max_length=EVCO_ID_MAX_LENGTH, blank=True, help_text="As answered."
+    )
+    charging_key = models.ForeignKey(
+        ChargingKey,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="authorizations",
+    )
+    request_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["partner", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.uid} {self.result_code}"

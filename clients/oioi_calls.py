@@ -1,0 +1,45 @@
+"""The OIOI calls of the client exchange: rfid-verify (CPOs ask) and rfid-post (EMPs push)."""
+
+from rest_framework import serializers
+
+from clients import selectors, services
+from oioi_portal.oioi.registry import Outcome, register
+from oioi_portal.oioi.results import ResultCode
+from oioi_portal.oioi.serializers import OIOISerializer, PartnerIdentifierField, UidField
+
+# OIOI.md's wording of rfid-verify's refusals.
+VERIFY_MESSAGES = {
+    ResultCode.EVCO_ID_NOT_FOUND: "EVCO ID not found.",
+    ResultCode.EVCO_ID_LOCKED: "EVCO ID locked.",
+    ResultCode.EVCO_ID_NO_PAYMENT_METHOD: "EVCO ID has no valid payment method.",
+}
+
+
+class RfidVerifySerializer(OIOISerializer):
+    rfid = UidField()
+
+
+class RfidPostSerializer(OIOISerializer):
+    rfids = serializers.ListField(child=UidField())
+    partner_identifier = PartnerIdentifierField()
+
+
+@register("rfid-verify", serializer=RfidVerifySerializer, roles=("cpo",), atomic=False)
+def rfid_verify(call):
+    uid = call.data["rfid"]
+    verification = selectors.charging_key_verify(uid)
+    services.authorization_record(
+        partner=call.partner, uid=uid, verification=verification, request_id=call.request_id
+    )
+    return Outcome(
+        code=verification.code,
+        message=VERIFY_MESSAGES.get(verification.code, ""),
+        members={"evco-id": verification.evco_id},
+    )
+
+
+# EMPs only, as OIOI.md has it: OEMs send no rfid-post (their contracts verify without one).
+@register("rfid-post", serializer=RfidPostSerializer, roles=("emp",), partner_identifier=True)
+def rfid_post(call):
+    push = services.whitelist_replace(call.partner_identifier, call.data["rfids"])
+    return Outcome(members={"rfid": {"processed": push.added}})
