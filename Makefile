@@ -29,10 +29,11 @@ seed: migrate
 	$(MANAGE) seed_demo
 
 # Serves the whole site with gunicorn on http://$(HOST):$(PORT), DEBUG on, SQLite unless
-# DATABASE_URL says otherwise.
+# DATABASE_URL says otherwise, with the delivery worker running beside it.
 run: export DEBUG ?= 1
 run: seed
 	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) delivery_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py oioi_portal.wsgi
 
 test: install

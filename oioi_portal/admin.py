@@ -28,6 +28,8 @@ from oioi_portal.forms import (
 from oioi_portal.models import (
     ApiKey,
     AuditLogEntry,
+    Delivery,
+    DeliveryAttempt,
     OperatorId,
     Partner,
     PartnerIdentifier,
@@ -471,3 +473,70 @@ class LogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="change message")
     def change_message_display(self, entry):
         return entry.get_change_message()
+
+
+# --- Deliveries -------------------------------------------------------------------------------
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    fields = [
+        "number",
+        "started_at",
+        "duration_ms",
+        "http_status",
+        "result_code",
+        "outcome",
+        "error",
+        "request_id",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Calls we send without waiting; staff watch them and send dead letters again."""
+
+    list_display = [
+        "created_at",
+        "partner",
+        "call",
+        "subject",
+        "state",
+        "attempts",
+        "next_attempt_at",
+        "last_http_status",
+        "last_result_code",
+        "last_error",
+    ]
+    list_filter = ["state", "call", "partner", ("created_at", admin.DateFieldListFilter)]
+    list_select_related = ["partner"]
+    search_fields = ["subject", "dedupe_key", "=attempt_log__request_id"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    inlines = [DeliveryAttemptInline]
+    actions = ["retry_selected"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send selected dead deliveries again", permissions=["retry"])
+    def retry_selected(self, request, queryset):
+        retried = 0
+        for delivery in queryset.filter(state=Delivery.State.DEAD):
+            with transaction.atomic():
+                services.delivery_retry(delivery)
+                self.log_change(request, delivery, "Sent again from the dead letter.")
+            retried += 1
+        self.message_user(request, f"{retried} dead deliveries queued again.", messages.SUCCESS)
+
+    def has_retry_permission(self, request):
+        return request.user.has_perm("oioi_portal.retry_delivery")

@@ -1,6 +1,6 @@
 import django_filters
 
-from oioi_portal.models import AuditLogEntry
+from oioi_portal.models import AuditLogEntry, Delivery
 
 
 class AuditLogEntryFilterSet(django_filters.FilterSet):
@@ -19,3 +19,13 @@ class AuditLogEntryFilterSet(django_filters.FilterSet):
             "correlation_id",
             "key_prefix",
         ]
+
+
+class DeliveryFilterSet(django_filters.FilterSet):
+    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    delivered_since = django_filters.IsoDateTimeFilter(field_name="delivered_at", lookup_expr="gte")
+
+    class Meta:
+        model = Delivery
+        fields = ["call", "state"]

@@ -20,6 +20,7 @@ PARTNER_MANAGEMENT_ACTIONS = {
     ("oioi_portal", "operatorid"): ("add", "change", "delete"),
     # Keys are issued through the admin's issue page and revoked, never deleted.
     ("oioi_portal", "apikey"): ("add", "change"),
+    ("oioi_portal", "delivery"): ("retry",),
 }
 
 

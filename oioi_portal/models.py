@@ -282,3 +282,72 @@ class AuditLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.call or self.path} {self.http_status}"
+
+
+class Delivery(models.Model):
+    """
+    An OIOI call we send without waiting (a CDR to an EMP, a whitelist to a CPO). The row is
+    the task: workers claim due rows, send, and record each attempt; it is committed with the
+    change that caused it, so a rolled-back change never sends anything.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        SENDING = "sending", "sending"
+        DELIVERED = "delivered", "delivered"
+        DEAD = "dead", "dead letter"
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="deliveries")
+    call = models.CharField(max_length=100)
+    payload = models.JSONField()
+    subject = models.CharField(
+        max_length=200, blank=True, help_text="What is delivered, e.g. 'CDR 123'."
+    )
+    # Enqueuing the same thing twice (e.g. the same final CDR) yields one delivery.
+    dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField()
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # A worker's claim on a row it is sending; a worker that dies leaves it to expire.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    last_http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_result_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "deliveries"
+        permissions = [("retry_delivery", "Can send a dead delivery again")]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["partner", "-created_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.call} to {self.partner_id}: {self.subject or self.pk}"
+
+
+class DeliveryAttempt(models.Model):
+    class Outcome(models.TextChoices):
+        DELIVERED = "delivered", "delivered"
+        RETRY = "retry", "will retry"
+        DEAD = "dead", "gave up"
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField("duration (ms)")
+    request_id = models.CharField(max_length=64)
+    http_status = models.PositiveSmallIntegerField("HTTP status", null=True, blank=True)
+    result_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome)
+
+    class Meta:
+        ordering = ["delivery", "number"]
+
+    def __str__(self):
+        return f"attempt {self.number} of delivery {self.delivery_id}: {self.outcome}"

@@ -5,6 +5,7 @@ so the rules live in one place.
 
 import hashlib
 import hmac
+import random
 import secrets
 import string
 from dataclasses import dataclass
@@ -13,11 +14,21 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from oioi_portal import identifiers
-from oioi_portal.models import ApiKey, OperatorId, Partner, PartnerIdentifier, Role
+from oioi_portal.models import (
+    ApiKey,
+    Delivery,
+    DeliveryAttempt,
+    OperatorId,
+    Partner,
+    PartnerIdentifier,
+    Role,
+)
+from oioi_portal.oioi.client import Failure, oioi_call
 
 KEY_PREFIX_LENGTH = 10
 KEY_SECRET_BYTES = 32  # token_urlsafe(32) gives 43 characters
@@ -151,3 +162,157 @@ def api_key_touch(api_key, now=None):
         return
     ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     api_key.last_used_at = now
+
+
+# --- Deliveries -------------------------------------------------------------------------------
+
+# Answers after which a retry may succeed: the partner's own system errors and timeouts.
+_RETRYABLE_RESULT_CODES = {100, 101, 102, 300, 302, 400, 402}
+_RETRYABLE_HTTP_STATUSES = {408, 425, 429}
+
+
+def delivery_enqueue(partner, call, payload, *, subject="", dedupe_key=None, not_before=None):
+    """
+    Queue ``{call: payload}`` for ``partner``. Call it inside the transaction that makes the
+    change: if that rolls back, the delivery never existed. With ``dedupe_key``, enqueuing
+    the same thing again returns the existing delivery.
+    """
+    fields = {
+        "partner": partner,
+        "call": call,
+        "payload": payload,
+        "subject": subject[:200],
+        "max_attempts": settings.DELIVERY_MAX_ATTEMPTS,
+        "next_attempt_at": not_before or timezone.now(),
+    }
+    if dedupe_key is None:
+        return Delivery.objects.create(**fields)
+    delivery, _ = Delivery.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
+    return delivery
+
+
+def delivery_backoff_seconds(attempt, rng=random):
+    """Exponential back-off after ``attempt`` failures, with jitter so retries spread out."""
+    ceiling = min(
+        settings.DELIVERY_BACKOFF_MAX_SECONDS,
+        settings.DELIVERY_BACKOFF_BASE_SECONDS * 2 ** max(attempt - 1, 0),
+    )
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+def delivery_lease_seconds():
+    """How long a claim lasts: longer than any exchange, so only a dead worker's expires."""
+    return settings.OIOI_OUTBOUND_CONNECT_TIMEOUT + settings.OIOI_OUTBOUND_READ_TIMEOUT + 60
+
+
+def deliveries_claim(limit, now=None):
+    """
+    Claim up to ``limit`` due deliveries for this worker: pending ones whose time has come,
+    and ones whose sender died (lease expired). Rows another worker holds are skipped.
+    """
+    now = now or timezone.now()
+    due = Q(state=Delivery.State.PENDING, next_attempt_at__lte=now) | Q(
+        state=Delivery.State.SENDING, lease_expires_at__lte=now
+    )
+    with transaction.atomic():
+        claimed = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(due)
+            .select_related("partner")
+            .order_by("next_attempt_at", "id")[:limit]
+        )
+        if claimed:
+            Delivery.objects.filter(pk__in=[d.pk for d in claimed]).update(
+                state=Delivery.State.SENDING,
+                lease_expires_at=now + timedelta(seconds=delivery_lease_seconds()),
+            )
+    return claimed
+
+
+def _attempt_outcome(result):
+    if result.answered and result.http_status == 200 and result.result_code < 100:
+        return DeliveryAttempt.Outcome.DELIVERED
+    if result.failure in (Failure.TIMEOUT, Failure.UNREACHABLE, Failure.NOT_CONFIGURED):
+        return DeliveryAttempt.Outcome.RETRY
+    status = result.http_status or 0
+    if status >= 500 or status in _RETRYABLE_HTTP_STATUSES:
+        return DeliveryAttempt.Outcome.RETRY
+    if status == 200 and (
+        result.failure == Failure.GARBAGE or result.result_code in _RETRYABLE_RESULT_CODES
+    ):
+        return DeliveryAttempt.Outcome.RETRY
+    # The partner refused what we sent (4xx, or a business code): sending it again won't help.
+    return DeliveryAttempt.Outcome.DEAD
+
+
+def delivery_send(delivery, now=None):
+    """Make one attempt at a claimed delivery, record it, and settle the delivery's state."""
+    started_at = now or timezone.now()
+    result = oioi_call(delivery.partner, delivery.call, delivery.payload)
+    number = delivery.attempts + 1
+    outcome = _attempt_outcome(result)
+    if outcome == DeliveryAttempt.Outcome.RETRY and number >= delivery.max_attempts:
+        outcome = DeliveryAttempt.Outcome.DEAD
+    error = result.error or (
+        "" if outcome == DeliveryAttempt.Outcome.DELIVERED else result.message or ""
+    )
+    delivery.attempts = number
+    delivery.last_error = error[:500]
+    delivery.last_http_status = result.http_status
+    delivery.last_result_code = result.result_code
+    delivery.lease_expires_at = None
+    if outcome == DeliveryAttempt.Outcome.DELIVERED:
+        delivery.state = Delivery.State.DELIVERED
+        delivery.delivered_at = timezone.now()
+    elif outcome == DeliveryAttempt.Outcome.DEAD:
+        delivery.state = Delivery.State.DEAD
+    else:
+        wait = delivery_backoff_seconds(number)
+        if result.retry_after is not None:
+            wait = min(result.retry_after, settings.DELIVERY_BACKOFF_MAX_SECONDS)
+        delivery.state = Delivery.State.PENDING
+        delivery.next_attempt_at = started_at + timedelta(seconds=wait)
+    with transaction.atomic():
+        DeliveryAttempt.objects.create(
+            delivery=delivery,
+            number=number,
+            started_at=started_at,
+            duration_ms=result.duration_ms,
+            request_id=result.request_id,
+            http_status=result.http_status,
+            result_code=result.result_code,
+            error=error[:500],
+            outcome=outcome,
+        )
+        delivery.save(
+            update_fields=[
+                "attempts",
+                "state",
+                "next_attempt_at",
+                "lease_expires_at",
+                "last_error",
+                "last_http_status",
+                "last_result_code",
+                "delivered_at",
+            ]
+        )
+    return outcome
+
+
+def deliveries_run_due(limit=10, now=None):
+    """Claim and send what is due; return how many attempts were made."""
+    claimed = deliveries_claim(limit, now=now)
+    for delivery in claimed:
+        delivery_send(delivery, now=now)
+    return len(claimed)
+
+
+def delivery_retry(delivery, now=None):
+    """Staff send a dead delivery again: it gets a fresh round of attempts, starting now."""
+    if delivery.state != Delivery.State.DEAD:
+        raise ValidationError("Only a dead delivery is retried; the others are on their way.")
+    delivery.state = Delivery.State.PENDING
+    delivery.next_attempt_at = now or timezone.now()
+    delivery.max_attempts = delivery.attempts + settings.DELIVERY_MAX_ATTEMPTS
+    delivery.save(update_fields=["state", "next_attempt_at", "max_attempts"])
+    return delivery

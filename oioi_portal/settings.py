@@ -173,6 +173,13 @@ OIOI_MINIMUM_VERSION = os.environ.get("OIOI_MINIMUM_VERSION", "4.0.0")
 OIOI_MAX_REQUEST_BYTES = env_int("OIOI_MAX_REQUEST_BYTES", 8 * 1024 * 1024)
 OIOI_OUTBOUND_CONNECT_TIMEOUT = env_float("OIOI_OUTBOUND_CONNECT_TIMEOUT", 5.0)
 OIOI_OUTBOUND_READ_TIMEOUT = env_float("OIOI_OUTBOUND_READ_TIMEOUT", 15.0)
+# Asynchronous deliveries (CDRs, whitelists): attempts before the dead letter, and the
+# exponential back-off between them (base * 2^n, jittered, capped).
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 12)
+DELIVERY_BACKOFF_BASE_SECONDS = env_float("DELIVERY_BACKOFF_BASE_SECONDS", 30.0)
+DELIVERY_BACKOFF_MAX_SECONDS = env_float("DELIVERY_BACKOFF_MAX_SECONDS", 6 * 3600.0)
+# The largest answer we read from a partner; a larger one counts as garbage.
+OIOI_OUTBOUND_MAX_RESPONSE_BYTES = env_int("OIOI_OUTBOUND_MAX_RESPONSE_BYTES", 1024 * 1024)
 # Seconds a client is told to wait (Retry-After) when we fail with 503.
 OIOI_RETRY_AFTER_SECONDS = env_int("OIOI_RETRY_AFTER_SECONDS", 30)
 # How stale an API key's "last used" may get before a request writes it again: one write per

@@ -1,7 +1,9 @@
 import json
 
 import pytest
+from django.contrib.auth.models import Group, User
 
+from oioi_portal import groups
 from tests.factories import PartnerFactory, PartnerIdentifierFactory, issue_key
 
 OIOI_URL = "/api/v4/request"
@@ -47,3 +49,40 @@ def emp(db):
 @pytest.fixture
 def other_cpo(db):
     return PartnerWithKey(name="Other CPO", slug="other-cpo", is_cpo=True)
+
+
+@pytest.fixture
+def partner_server():
+    """A real local HTTP server playing a partner's OIOI endpoint."""
+    from tests.partner_server import PartnerServer
+
+    server = PartnerServer().start()
+    yield server
+    server.stop()
+
+
+def staff_user(username, group_name):
+    """A staff user in one of the staff groups (see oioi_portal.groups)."""
+    user = User.objects.create_user(username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def superuser_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def support_client(client, db):
+    """Signed in as read-only support staff."""
+    client.force_login(staff_user("support", groups.SUPPORT))
+    return client
+
+
+@pytest.fixture
+def management_client(client, db):
+    """Signed in as partner-management staff."""
+    client.force_login(staff_user("manager", groups.PARTNER_MANAGEMENT))
+    return client

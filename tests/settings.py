@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import tempfile
 
 # Generated per run: no secret lives in the repository.
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
@@ -18,3 +19,10 @@ STORAGES = {
 # Serve static files from the apps' folders, as runserver does, without a collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# A file, not SQLite's shared-cache memory database: concurrent tests (several threads writing
+# at once, as gunicorn workers do) need real locking with a busy timeout.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), f"oioi-test-{os.getpid()}.sqlite3")
+    }

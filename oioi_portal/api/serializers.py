@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from oioi_portal.models import AuditLogEntry
+from oioi_portal.models import AuditLogEntry, Delivery
 
 
 class AuditLogEntrySerializer(serializers.ModelSerializer):
@@ -22,4 +22,23 @@ class AuditLogEntrySerializer(serializers.ModelSerializer):
             "message",
             "duration_ms",
             "client_address",
+        ]
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "created_at",
+            "call",
+            "subject",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "delivered_at",
+            "last_http_status",
+            "last_result_code",
+            "last_error",
+            "payload",
         ]

@@ -2,11 +2,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from oioi_portal.api.views import RequestViewSet
+from oioi_portal.api.views import DeliveryViewSet, RequestViewSet
 
 router = DefaultRouter()
 router.include_root_view = False
 router.register("requests", RequestViewSet, basename="request")
+router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 # Each domain app's REST endpoints, from its own `api/urls.py` (a router's urls).
 APP_URLCONFS = []

@@ -1,8 +1,8 @@
 from rest_framework import viewsets
 
-from oioi_portal.api.serializers import AuditLogEntrySerializer
-from oioi_portal.filtersets import AuditLogEntryFilterSet
-from oioi_portal.models import AuditLogEntry
+from oioi_portal.api.serializers import AuditLogEntrySerializer, DeliverySerializer
+from oioi_portal.filtersets import AuditLogEntryFilterSet, DeliveryFilterSet
+from oioi_portal.models import AuditLogEntry, Delivery
 
 
 class PartnerScopedViewSet(viewsets.GenericViewSet):
@@ -23,3 +23,11 @@ class RequestViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
     queryset = AuditLogEntry.objects.all()
     serializer_class = AuditLogEntrySerializer
     filterset_class = AuditLogEntryFilterSet
+
+
+class DeliveryViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
+    """What we send you without waiting (CDRs, whitelists) and how each delivery went."""
+
+    queryset = Delivery.objects.all()
+    serializer_class = DeliverySerializer
+    filterset_class = DeliveryFilterSet

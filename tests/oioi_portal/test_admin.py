@@ -4,14 +4,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from oioi_portal import groups
 from oioi_portal.models import ApiKey, AuditLogEntry, OperatorId, Partner, PartnerIdentifier
-from tests.conftest import oioi_post
+from tests.conftest import oioi_post, staff_user
 from tests.factories import (
     OperatorIdFactory,
     PartnerFactory,
@@ -94,12 +93,6 @@ def issue_data(partner, /, **fields):
     return data
 
 
-def staff_user(username, group_name):
-    user = User.objects.create_user(username, is_staff=True)
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
-
-
 def audit_entry(partner=None, **fields):
     values = {
         "request_id": "req-0001",
@@ -122,24 +115,6 @@ def oioi_status(plaintext):
     """Call the real OIOI endpoint with a key, from a client with no admin session."""
     response = oioi_post(Client(), plaintext, "api-minimum-version-number", {})
     return response.status_code, response.json()["result"]["code"]
-
-
-@pytest.fixture
-def superuser_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
-@pytest.fixture
-def support_client(client, db):
-    client.force_login(staff_user("support", groups.SUPPORT))
-    return client
-
-
-@pytest.fixture
-def management_client(client, db):
-    client.force_login(staff_user("manager", groups.PARTNER_MANAGEMENT))
-    return client
 
 
 @pytest.fixture
