@@ -182,6 +182,7 @@ DELIVERY_BACKOFF_MAX_SECONDS = env_float("DELIVERY_BACKOFF_MAX_SECONDS", 6 * 360
 OIOI_OUTBOUND_MAX_RESPONSE_BYTES = env_int("OIOI_OUTBOUND_MAX_RESPONSE_BYTES", 1024 * 1024)
 # Seconds a client is told to wait (Retry-After) when we fail with 503.
 OIOI_RETRY_AFTER_SECONDS = env_int("OIOI_RETRY_AFTER_SECONDS", 30)
+OIOI_SURFACE_MAX_STATIONS = env_int("OIOI_SURFACE_MAX_STATIONS", 500)  # per surface answer
 # How stale an API key's "last used" may get before a request writes it again: one write per
 # key per interval instead of one per request.
 API_KEY_LAST_USED_RESOLUTION_SECONDS = env_int("API_KEY_LAST_USED_RESOLUTION_SECONDS", 60)

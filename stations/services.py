@@ -1,0 +1,251 @@
+"""
+Writes on stations: what CPOs push (station-post, connector-post-status) and staff curation.
+Refusals raise the OIOI error that answers them; the caller's transaction rolls them back.
+"""
+
+from collections import Counter
+
+from django.db import transaction
+from django.utils import timezone
+
+from oioi_portal import identifiers
+from oioi_portal.models import OperatorId
+from oioi_portal.oioi.results import InvalidRequest, NotAllowed, OIOIError, ResultCode
+from stations.models import Company, Connector, ConnectorStatusChange, Station
+
+# The station-post fields a station row stores as they come (Python names of the payload).
+STATIC_FIELDS = (
+    "name",
+    "description",
+    "latitude",
+    "longitude",
+    "street",
+    "street_number",
+    "city",
+    "zip_code",
+    "country",
+    "phone",
+    "fax",
+    "website",
+    "email",
+    "is_open_24",
+    "open_hour_notes",
+    "notes",
+    "floor_level",
+    "total_parking",
+    "is_reservable",
+    "is_free_charge",
+    "is_green_power_available",
+    "is_plugin_charge",
+    "is_roofed",
+    "is_private",
+    "is_deleted",
+)
+# Coordinates closer than this are the same place (a centimetre): 322 is about another place.
+SAME_PLACE_DEGREES = 1e-7
+
+
+def operator_company_get_or_create(operator):
+    """The company operating ``operator``'s stations, created from the operator id if missing."""
+    company, _ = Company.objects.get_or_create(
+        operator=operator,
+        defaults={
+            "name": operator.name or f"{operator.partner.name} ({operator.value})",
+            "type": Company.Type.CPO,
+            "partner": operator.partner,
+        },
+    )
+    return company
+
+
+def _connector_key(connector):
+    return connector["evse_id_normalized"], connector["type"]
+
+
+def _check_connector_duplicates(connectors):
+    seen = set()
+    for index, connector in enumerate(connectors):
+        key = _connector_key(connector)
+        if key in seen:
+            raise InvalidRequest(
+                "this EVSE id already names a connector of this type in the station.",
+                field=f"station.connectors[{index}].id",
+            )
+        seen.add(key)
+
+
+def _check_evse_ids_free(station_id, static, connectors):
+    """An EVSE id never belongs to two stations: 322 when the other is elsewhere, else 230."""
+    taken = (
+        Connector.objects.filter(
+            evse_id_normalized__in={c["evse_id_normalized"] for c in connectors}
+        )
+        .exclude(station_id=station_id)
+        .values("evse_id_normalized", "station__latitude", "station__longitude")
+        .order_by("id")
+        .first()
+    )
+    if taken is None:
+        return
+    index, posted = next(
+        (index, c)
+        for index, c in enumerate(connectors)
+        if c["evse_id_normalized"] == taken["evse_id_normalized"]
+    )
+    message = f"EVSE id {posted['evse_id']} belongs to another station"
+    elsewhere = (
+        abs(taken["station__latitude"] - static["latitude"]) > SAME_PLACE_DEGREES
+        or abs(taken["station__longitude"] - static["longitude"]) > SAME_PLACE_DEGREES
+    )
+    if elsewhere:
+        raise OIOIError(
+            ResultCode.EVSE_ID_COORDINATES_CONFLICT, f"{message} at other coordinates."
+        )
+    raise InvalidRequest(f"{message}.", field=f"station.connectors[{index}].id")
+
+
+def station_upsert(*, partner, partner_identifier, station, now=None):
+    """
+    Create or update the station of ``partner`` from a validated station-post ``station``.
+    Run it inside a transaction: a refusal raises after nothing or part was written.
+    """
+    now = now or timezone.now()
+    connectors = [
+        {**c, "evse_id_normalized": identifiers.normalize_evse_id(c["evse_id"])}
+        for c in station["connectors"]
+    ]
+    existing = (
+        Station.objects.select_for_update().filter(external_id=station["external_id"]).first()
+    )
+    if existing is not None and existing.owner_id != partner.pk:
+        raise NotAllowed("This station id belongs to another partner.")
+    operator = OperatorId.objects.filter(
+        partner=partner, normalized=identifiers.normalize_operator_id(station["cpo_id"])
+    ).first()
+    if operator is None:
+        raise InvalidRequest(
+            f"operator id {station['cpo_id']} is not registered for this partner.",
+            field="station.cpo-id",
+        )
+    _check_connector_duplicates(connectors)
+    stored = list(existing.connectors.all()) if existing else []
+    if existing is not None and Counter(map(_connector_key, connectors)) != Counter(
+        (c.evse_id_normalized, c.type) for c in stored
+    ):
+        raise InvalidRequest(
+            "the connectors of an existing station cannot change.", field="station.connectors"
+        )
+    static = {name: station[name] for name in STATIC_FIELDS}
+    _check_evse_ids_free(existing.pk if existing else None, static, connectors)
+    static["operator_id"] = operator.pk
+    static["operator_company_id"] = operator_company_get_or_create(operator).pk
+    if existing is None:
+        return _station_create(partner, partner_identifier, station, static, connectors, now)
+    _station_update(existing, static, stored, connectors, now)
+    if partner_identifier is not None and existing.partner_identifier_id != partner_identifier.pk:
+        # Who the station was last posted for; not station data, so no static change.
+        existing.partner_identifier = partner_identifier
+        existing.save(update_fields=["partner_identifier"])
+    return existing
+
+
+def _station_create(partner, partner_identifier, station, static, connectors, now):
+    created = Station.objects.create(
+        external_id=station["external_id"],
+        owner=partner,
+        partner_identifier=partner_identifier,
+        last_static_change=now,
+        **static,
+    )
+    Connector.objects.bulk_create(
+        Connector(
+            station=created,
+            evse_id=c["evse_id"],
+            evse_id_normalized=c["evse_id_normalized"],
+            type=c["type"],
+            speed=c["speed"],
+        )
+        for c in connectors
+    )
+    return created
+
+
+def _station_update(existing, static, stored, connectors, now):
+    """Write what changed; any change of the static data bumps last_static_change."""
+    changed = [name for name, value in static.items() if getattr(existing, name) != value]
+    by_key = {(c.evse_id_normalized, c.type): c for c in stored}
+    changed_connectors = []
+    for posted in connectors:
+        connector = by_key[_connector_key(posted)]
+        if (connector.evse_id, connector.speed) != (posted["evse_id"], posted["speed"]):
+            connector.evse_id, connector.speed = posted["evse_id"], posted["speed"]
+            changed_connectors.append(connector)
+    if changed_connectors:
+        Connector.objects.bulk_update(changed_connectors, ["evse_id", "speed"])
+    if not changed and not changed_connectors:
+        return
+    for name in changed:
+        setattr(existing, name, static[name])
+    existing.last_static_change = now
+    existing.save(update_fields=[*changed, "last_static_change"])
+
+
+def connector_status_post(*, partner, evse_id, status, request_id="", now=None):
+    """
+    Set the status of every connector with ``evse_id`` on ``partner``'s stations; 181 when it
+    has none. A status the connectors already have writes nothing: CPOs repeat statuses often.
+    """
+    normalized = identifiers.normalize_evse_id(evse_id)
+    connectors = Connector.objects.filter(
+        evse_id_normalized=normalized, station__owner=partner, station__is_deleted=False
+    )
+    current = list(connectors.values_list("status", flat=True))
+    if not current:
+        raise OIOIError(ResultCode.EVSE_NOT_FOUND, f"EVSE {evse_id} not found.")
+    if all(value == status for value in current):
+        return 0
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Read again under the lock: another request may have changed them meanwhile.
+        changing = list(connectors.exclude(status=status).select_for_update())
+        ConnectorStatusChange.objects.bulk_create(
+            ConnectorStatusChange(
+                connector=connector,
+                status=status,
+                previous_status=connector.status,
+                changed_at=now,
+                source=ConnectorStatusChange.Source.CONNECTOR_POST_STATUS,
+                request_id=request_id,
+            )
+            for connector in changing
+        )
+        Connector.objects.filter(pk__in=[c.pk for c in changing]).update(
+            status=status, status_changed_at=now
+        )
+        Station.objects.filter(pk__in={c.station_id for c in changing}).update(
+            last_dynamic_change=now
+        )
+    return len(changing)
+
+
+def _station_visibility_set(station, hidden, user, now):
+    if station.is_hidden == hidden:
+        return False
+    station.is_hidden = hidden
+    station.hidden_at = now if hidden else None
+    station.hidden_by = user if hidden else None
+    station.save(update_fields=["is_hidden", "hidden_at", "hidden_by"])
+    return True
+
+
+def station_hide(station, *, user, now=None):
+    """
+    Curation: hide ``station`` from every read call, keeping the CPO's data and its posts
+    working. Returns False if it was hidden already.
+    """
+    return _station_visibility_set(station, True, user, now or timezone.now())
+
+
+def station_unhide(station, *, user):
+    """Show a hidden station in the read calls again. Returns False if it was not hidden."""
+    return _station_visibility_set(station, False, user, None)

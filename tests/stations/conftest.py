@@ -1,0 +1,119 @@
+"""Stations as CPOs post them, and bulk-built networks for the read calls' tests."""
+
+import copy
+
+import pytest
+from django.utils import timezone
+
+from oioi_portal.models import OperatorId
+from stations.models import Company, Connector, ConnectorStatus, Station
+from tests.conftest import PartnerWithKey
+from tests.factories import OperatorIdFactory
+
+BERLIN = {"min-lat": 52.3, "max-lat": 52.7, "min-long": 13.0, "max-long": 13.8}
+
+
+def operator_of(partner_with_key):
+    """The caller's registered operator id, DE*<3 characters of its pk>, registered once."""
+    value = f"DE*{partner_with_key.partner.pk:03d}"[:6]
+    return OperatorId.objects.filter(partner=partner_with_key.partner).first() or (
+        OperatorIdFactory(partner=partner_with_key.partner, value=value, name="Ops GmbH")
+    )
+
+
+def station_payload(caller, station_id="ST-1", evse_ids=("DE*8PS*E1001",), **fields):
+    """A complete, valid station-post payload for ``caller``; ``fields`` replace station fields."""
+    station = {
+        "id": station_id,
+        "name": "Hauptbahnhof P1",
+        "description": "Level 1, next to the lifts.",
+        "latitude": 52.525,
+        "longitude": 13.369,
+        "address": {
+            "street": "Europaplatz",
+            "street-number": "1",
+            "city": "Berlin",
+            "zip": "10557",
+            "country": "DE",
+        },
+        "contact": {"phone": "+49 30 1234567", "website": "https://cpo.example"},
+        "cpo-id": operator_of(caller).value,
+        "is-open-24": True,
+        "connectors": [{"id": evse, "name": "Type2", "speed": 22} for evse in evse_ids],
+        "open-hour-notes": [{"times": ["07:30", "19:00"], "days": ["Mo", "Fr"]}],
+        "notes": "Ask at the desk.",
+        "is-reservable": False,
+        "floor-level": 1,
+        "is-free-charge": False,
+        "total-parking": 4,
+        "is-green-power-available": True,
+        "is-plugin-charge": False,
+        "is-roofed": True,
+        "is-private": False,
+        "deleted": False,
+    }
+    station.update(copy.deepcopy(fields))
+    return {"partner-identifier": caller.identifier.value, "station": station}
+
+
+def post_station(client, caller, *args, **fields):
+    response = caller.post(client, "station-post", station_payload(caller, *args, **fields))
+    assert response.status_code == 200, response.content
+    assert response.json()["result"]["code"] == 0, response.content
+    return Station.objects.get(external_id=args[0] if args else "ST-1")
+
+
+def snapshot():
+    """Everything station-post and connector-post-status write, to assert that nothing did."""
+    return (
+        list(Station.objects.order_by("pk").values()),
+        list(Connector.objects.order_by("pk").values()),
+        list(Company.objects.order_by("pk").values()),
+    )
+
+
+def build_stations(owner, count, *, box=BERLIN, prefix="B", statuses=(ConnectorStatus.AVAILABLE,)):
+    """
+    ``count`` stations of ``owner`` (a PartnerWithKey) spread over a grid inside ``box``, with
+    two connectors each: bulk inserts, as the benchmark builds its network.
+    """
+    operator = operator_of(owner)
+    company, _ = Company.objects.get_or_create(operator=operator, defaults={"name": "Ops"})
+    side = max(1, int(count**0.5) + 1)
+    now = timezone.now()
+    stations = Station.objects.bulk_create(
+        Station(
+            external_id=f"{prefix}-{n}",
+            owner=owner.partner,
+            operator=operator,
+            operator_company=company,
+            name=f"Station {prefix}{n}",
+            latitude=box["min-lat"]
+            + (box["max-lat"] - box["min-lat"]) * ((n // side) + 0.5) / side,
+            longitude=box["min-long"]
+            + (box["max-long"] - box["min-long"]) * ((n % side) + 0.5) / side,
+            city="Berlin",
+            country="DE",
+            last_static_change=now,
+        )
+        for n in range(count)
+    )
+    Connector.objects.bulk_create(
+        Connector(
+            station=station,
+            evse_id=f"DE*8PS*E{prefix}{n}X{plug}",
+            evse_id_normalized=f"DE8PSE{prefix}{n}X{plug}",
+            type="Type2" if plug else "Combo",
+            speed=22 if plug else 150,
+            status=statuses[(n + plug) % len(statuses)],
+        )
+        for n, station in enumerate(stations)
+        for plug in range(2)
+    )
+    return stations
+
+
+@pytest.fixture
+def reader(db):
+    """An EMP app reading stations."""
+    return PartnerWithKey(name="Reader EMP", slug="reader-emp", is_cpo=False, is_emp=True)
