@@ -1,0 +1,11 @@
+from rest_framework.routers import DefaultRouter
+
+from clients.api import schema  # noqa: F401 (registers the API key scheme with the schema)
+from clients.api.views import AuthorizationViewSet, ChargingKeyViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("charging-keys", ChargingKeyViewSet, basename="charging-key")
+router.register("authorizations", AuthorizationViewSet, basename="authorization")
+
+urlpatterns = router.urls
