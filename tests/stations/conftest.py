@@ -1,6 +1,7 @@
 """Stations as CPOs post them, and bulk-built networks for the read calls' tests."""
 
 import copy
+import math
 
 import pytest
 from django.utils import timezone
@@ -72,14 +73,27 @@ def snapshot():
     )
 
 
-def build_stations(owner, count, *, box=BERLIN, prefix="B", statuses=(ConnectorStatus.AVAILABLE,)):
+def grid(box, count):
+    """``count`` positions on the smallest square grid inside ``box`` that holds them."""
+    side = math.isqrt(max(count - 1, 0)) + 1
+    height, width = box["max-lat"] - box["min-lat"], box["max-long"] - box["min-long"]
+    return [
+        (
+            box["min-lat"] + height * (n // side + 0.5) / side,
+            box["min-long"] + width * (n % side + 0.5) / side,
+        )
+        for n in range(count)
+    ]
+
+
+def build_stations(owner, count=None, *, box=BERLIN, positions=None, prefix="B"):
     """
-    ``count`` stations of ``owner`` (a PartnerWithKey) spread over a grid inside ``box``, with
-    two connectors each: bulk inserts, as the benchmark builds its network.
+    Stations of ``owner`` (a PartnerWithKey) at ``positions``, or ``count`` of them on a grid
+    inside ``box``, with two connectors each: bulk inserts, as the benchmark builds its network.
     """
+    positions = positions or grid(box, count)
     operator = operator_of(owner)
     company, _ = Company.objects.get_or_create(operator=operator, defaults={"name": "Ops"})
-    side = max(1, int(count**0.5) + 1)
     now = timezone.now()
     stations = Station.objects.bulk_create(
         Station(
@@ -88,15 +102,13 @@ def build_stations(owner, count, *, box=BERLIN, prefix="B", statuses=(ConnectorS
             operator=operator,
             operator_company=company,
             name=f"Station {prefix}{n}",
-            latitude=box["min-lat"]
-            + (box["max-lat"] - box["min-lat"]) * ((n // side) + 0.5) / side,
-            longitude=box["min-long"]
-            + (box["max-long"] - box["min-long"]) * ((n % side) + 0.5) / side,
+            latitude=latitude,
+            longitude=longitude,
             city="Berlin",
             country="DE",
             last_static_change=now,
         )
-        for n in range(count)
+        for n, (latitude, longitude) in enumerate(positions)
     )
     Connector.objects.bulk_create(
         Connector(
@@ -105,7 +117,7 @@ def build_stations(owner, count, *, box=BERLIN, prefix="B", statuses=(ConnectorS
             evse_id_normalized=f"DE8PSE{prefix}{n}X{plug}",
             type="Type2" if plug else "Combo",
             speed=22 if plug else 150,
-            status=statuses[(n + plug) % len(statuses)],
+            status=ConnectorStatus.AVAILABLE,
         )
         for n, station in enumerate(stations)
         for plug in range(2)
