@@ -98,9 +98,7 @@ def _check_evse_ids_free(station_id, static, connectors):
         or abs(taken["station__longitude"] - static["longitude"]) > SAME_PLACE_DEGREES
     )
     if elsewhere:
-        raise OIOIError(
-            ResultCode.EVSE_ID_COORDINATES_CONFLICT, f"{message} at other coordinates."
-        )
+        raise OIOIError(ResultCode.EVSE_ID_COORDINATES_CONFLICT, f"{message} at other coordinates.")
     raise InvalidRequest(f"{message}.", field=f"station.connectors[{index}].id")
 
 
