@@ -80,6 +80,10 @@ class Contract(models.Model):
         self.evco_id_normalized = _normalized_or_field_error(
             identifiers.normalize_evco_id, self.evco_id, "evco_id"
         )
+        # Forms leave the normalized column out of their unique checks: `DE-8PS-…` is `DE*8PS*…`.
+        taken = Contract.objects.filter(evco_id_normalized=self.evco_id_normalized)
+        if taken.exclude(pk=self.pk).exists():
+            raise ValidationError({"evco_id": f"EVCO id {self.evco_id} is already a contract."})
 
 
 class ChargingKey(models.Model):

@@ -20,7 +20,15 @@ PARTNER_MANAGEMENT_ACTIONS = {
     ("oioi_portal", "operatorid"): ("add", "change", "delete"),
     # Keys are issued through the admin's issue page and revoked, never deleted.
     ("oioi_portal", "apikey"): ("add", "change"),
+    # Curation: hide, validate, owner and service providers; the CPO's own data stays read-only.
+    ("stations", "station"): ("change",),
+    ("stations", "company"): ("add", "change"),
     ("oioi_portal", "delivery"): ("retry",),
+    # Customers and their contracts are onboarded; keys are added, blocked and unblocked
+    # (change), never deleted: the authorization log names them.
+    ("clients", "customer"): ("add", "change"),
+    ("clients", "contract"): ("add", "change"),
+    ("clients", "chargingkey"): ("add", "change"),
 }
 
 

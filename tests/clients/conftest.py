@@ -1,6 +1,8 @@
 """Fixtures of the client exchange: keys made through the services, pushes through the endpoint."""
 
 import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
 
 from clients import services
 from clients.models import Authorization, ChargingKey, Whitelist, WhitelistEntry
@@ -60,3 +62,18 @@ def oem(db):
 @pytest.fixture
 def other_emp(db):
     return PartnerWithKey(name="Other EMP", slug="other-emp", is_cpo=False, is_emp=True)
+
+
+@pytest.fixture
+def superuser_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def staff_client(username, group_name):
+    """A fresh client signed in as a staff user of ``group_name`` (see oioi_portal.groups)."""
+    user = User.objects.create_user(username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    client = Client()
+    client.force_login(user)
+    return client
