@@ -23,9 +23,6 @@ PARTNER_MANAGEMENT_ACTIONS = {
     # Curation: hide, validate, owner and service providers; the CPO's own data stays read-only.
     ("stations", "station"): ("change",),
     ("stations", "company"): ("add", "change"),
-    # Curation: hide, validate, owner and service providers; the CPO's own data stays read-only.
-    ("stations", "station"): ("change",),
-    ("stations", "company"): ("add", "change"),
     ("oioi_portal", "delivery"): ("retry",),
     # Customers and their contracts are onboarded; keys are added, blocked and unblocked
     # (change), never deleted: the authorization log names them.
