@@ -173,6 +173,11 @@ OIOI_MINIMUM_VERSION = os.environ.get("OIOI_MINIMUM_VERSION", "4.0.0")
 OIOI_MAX_REQUEST_BYTES = env_int("OIOI_MAX_REQUEST_BYTES", 8 * 1024 * 1024)
 OIOI_OUTBOUND_CONNECT_TIMEOUT = env_float("OIOI_OUTBOUND_CONNECT_TIMEOUT", 5.0)
 OIOI_OUTBOUND_READ_TIMEOUT = env_float("OIOI_OUTBOUND_READ_TIMEOUT", 15.0)
+# The longest we hold a caller while a CPO answers a forwarded call (session-start, ...);
+# a CPO slower than that is answered 302.
+OIOI_FORWARD_TIMEOUT_SECONDS = env_float("OIOI_FORWARD_TIMEOUT_SECONDS", 15.0)
+# How long a reservation lasts when the CPO does not say.
+RESERVATION_DEFAULT_MINUTES = env_int("RESERVATION_DEFAULT_MINUTES", 15)
 # Asynchronous deliveries (CDRs, whitelists): attempts before the dead letter, and the
 # exponential back-off between them (base * 2^n, jittered, capped).
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 12)

@@ -1,0 +1,28 @@
+import django_filters
+
+from sessions_app.models import ChargingSession, Reservation
+
+
+class ChargingSessionFilterSet(django_filters.FilterSet):
+    since = django_filters.IsoDateTimeFilter(field_name="requested_at", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="requested_at", lookup_expr="lt")
+    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    evse_id = django_filters.CharFilter(
+        field_name="connector__evse_id_normalized", method="filter_evse"
+    )
+    station = django_filters.NumberFilter(field_name="connector__station")
+
+    class Meta:
+        model = ChargingSession
+        fields = ["state", "cpo_session_id", "result_code"]
+
+    def filter_evse(self, queryset, name, value):
+        return queryset.filter(**{name: value.upper().replace("*", "")})
+
+
+class ReservationFilterSet(django_filters.FilterSet):
+    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = Reservation
+        fields = ["state"]
