@@ -74,7 +74,7 @@ class Company(models.Model):
         OperatorId,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="company",
         help_text="The operator id whose stations this company operates.",
     )
@@ -118,9 +118,11 @@ class Station(models.Model):
     external_id = models.CharField(
         "station id", max_length=255, unique=True, help_text="The CPO's id, globally unique."
     )
+    # A partner is deleted with its stations (its audit log protects any that ever called us);
+    # an operator id or a company alone is not deleted while stations refer to it.
     owner = models.ForeignKey(
         Partner,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="stations",
         help_text="The partner that pushed the station.",
     )
@@ -132,9 +134,9 @@ class Station(models.Model):
         related_name="stations",
         help_text="The partner identifier of the last post.",
     )
-    operator = models.ForeignKey(OperatorId, on_delete=models.PROTECT, related_name="stations")
+    operator = models.ForeignKey(OperatorId, on_delete=models.RESTRICT, related_name="stations")
     operator_company = models.ForeignKey(
-        Company, on_delete=models.PROTECT, related_name="operated_stations"
+        Company, on_delete=models.RESTRICT, related_name="operated_stations"
     )
     owner_company = models.ForeignKey(
         Company,
