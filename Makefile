@@ -12,6 +12,7 @@ export UV_PYTHON := $(shell command -v python3.11 || command -v $(PYTHON))
 
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SIMULATOR_PORT ?= 8001
 
 .PHONY: install run migrate seed test test-postgres lint format clean bench
 
@@ -29,11 +30,14 @@ seed: migrate
 	$(MANAGE) seed_demo
 
 # Serves the whole site with gunicorn on http://$(HOST):$(PORT), DEBUG on, SQLite unless
-# DATABASE_URL says otherwise, with the delivery worker running beside it.
+# DATABASE_URL says otherwise, with the delivery worker and the demo CPO's simulator
+# (http://127.0.0.1:$(SIMULATOR_PORT)/oioi) running beside it.
 run: export DEBUG ?= 1
 run: seed
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(MANAGE) delivery_worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	$(MANAGE) delivery_worker & worker=$$!; \
+	$(MANAGE) simulate_cpo --port $(SIMULATOR_PORT) --partner "Demo CPO" & simulator=$$!; \
+	trap 'kill $$worker $$simulator 2>/dev/null' EXIT; \
 	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py oioi_portal.wsgi
 
 test: install

@@ -1,0 +1,54 @@
+"""
+Remote start / stop for the demo: the demo CPO's endpoint is the CPO simulator that `make run`
+starts, so a new user can start and stop a session with one curl command each.
+"""
+
+import secrets
+
+from clients.models import Contract
+from oioi_portal.models import Partner
+from stations.models import Connector
+
+DEMO_CPO = "Demo CPO"
+DEMO_EMP = "Demo EMP"
+SIMULATOR_URL = "http://127.0.0.1:8001/oioi"
+SITE_URL = "http://127.0.0.1:8000"
+
+
+def seed():
+    cpo = Partner.objects.filter(name=DEMO_CPO).first()
+    emp = Partner.objects.filter(name=DEMO_EMP).first()
+    if cpo is None or emp is None:
+        return []
+    if not cpo.endpoint_url:
+        # The simulator checks that we send this key; it reads it from the database.
+        cpo.endpoint_url = SIMULATOR_URL
+        cpo.endpoint_key = secrets.token_urlsafe(24)
+        cpo.save(update_fields=["endpoint_url", "endpoint_key"])
+    connector = (
+        Connector.objects.filter(
+            station__owner=cpo, station__is_deleted=False, station__is_hidden=False
+        )
+        .exclude(station__is_private=True)
+        .select_related("station")
+        .order_by("station__external_id", "id")
+        .first()
+    )
+    contract = Contract.objects.filter(provider=emp).order_by("id").first()
+    if connector is None or contract is None:
+        return []
+    if not connector.station.is_reservable:
+        connector.station.is_reservable = True
+        connector.station.save(update_fields=["is_reservable"])
+    user = f'"user": {{"identifier-type": "evco-id", "identifier": "{contract.evco_id}"}}'
+    call = (
+        f"curl -s {SITE_URL}/api/v4/request -H 'Authorization: key=<Demo EMP key>' "
+        "-H 'Content-Type: application/json' -d"
+    )
+    evse = f'"connector-id": "{connector.evse_id}"'
+    return [
+        f"Remote start and stop at {connector.evse_id} ({connector.station.name}) for "
+        f"{contract.evco_id}, answered by the CPO simulator at {cpo.endpoint_url}:",
+        f"""  {call} '{{"session-start": {{{user}, {evse}}}}}'""",
+        f"""  {call} '{{"session-stop": {{{user}, {evse}}}}}'""",
+    ]
