@@ -33,6 +33,16 @@ class Customer(models.Model):
         default=True,
         help_text="Without one, the customer's keys are refused with 193.",
     )
+    # The fleet operator whose fleet this driver charges for: it receives the driver's CDRs.
+    fleet = models.ForeignKey(
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fleet_customers",
+        limit_choices_to={"is_fleet": True},
+        help_text="The fleet partner that receives this customer's CDRs; empty for none.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
