@@ -1,6 +1,7 @@
 import logging
 import time
 
+from django.conf import settings
 from django.db import DatabaseError
 
 from oioi_portal.models import AuditLogEntry
@@ -84,3 +85,17 @@ class RequestAuditMiddleware:
                 entry.http_status,
                 entry.key_prefix,
             )
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends ``CONTENT_SECURITY_POLICY`` on the pages under ``CONTENT_SECURITY_POLICY_PATHS``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = settings.CONTENT_SECURITY_POLICY
+        if policy and request.path.startswith(settings.CONTENT_SECURITY_POLICY_PATHS):
+            response.setdefault("Content-Security-Policy", policy)
+        return response

@@ -1,0 +1,130 @@
+"""
+Property tests of the OIOI endpoint with generated requests, for every registered call: the
+answer is always a JSON envelope with a documented status and an integer code, never a 500,
+and a refused request changes nothing in the database.
+"""
+
+import json
+
+import pytest
+from django.apps import apps
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from oioi_portal.models import AuditLogEntry, Role
+from oioi_portal.oioi.registry import registry
+from tests.conftest import OIOI_URL
+from tests.mixins import partner_with_roles
+
+DOCUMENTED_STATUSES = {200, 400, 403, 413}
+DOMAIN_APPS = ("oioi_portal", "stations", "clients", "sessions_app", "cdrs")
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+odd_text = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40
+) | st.sampled_from(["", " ", "\u0000", "DE*8PS*E1", "0A1B2C3D", "x" * 5000, "ü" * 300, "🔌"])
+numbers = (
+    st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | (st.sampled_from(["22", "3.7", "-1", "1e400", "NaN"]))
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | numbers | odd_text,
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(odd_text, children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def wire_fields(serializer_class):
+    """The call's own field names, so generated payloads reach its validation and rules."""
+    return sorted(serializer_class().fields)
+
+
+def payloads_for(call):
+    names = wire_fields(registry.get(call).serializer_class)
+    known = st.fixed_dictionaries({}, optional={name: json_values for name in names})
+    return st.one_of(known, json_values)
+
+
+def row_counts():
+    return {
+        model._meta.label: model.objects.count()
+        for app in DOMAIN_APPS
+        if apps.is_installed(app)
+        for model in apps.get_app_config(app).get_models()
+        if model is not AuditLogEntry
+    }
+
+
+@pytest.fixture
+def everyone(db):
+    """A partner holding every role, so every call gets past the role check."""
+    return partner_with_roles("Fuzzer", set(Role))
+
+
+def assert_envelope(response):
+    assert response.status_code in DOCUMENTED_STATUSES, response.content[:500]
+    body = response.json()
+    assert isinstance(body["result"]["code"], int)
+    assert isinstance(body["result"]["message"], str)
+    return body
+
+
+@pytest.mark.parametrize("call", registry.names())
+def test_generated_payloads_never_break_the_endpoint(client, everyone, call):
+    @FUZZ
+    @given(payload=payloads_for(call))
+    def check(payload):
+        before = row_counts()
+        response = everyone.post(client, call, payload)
+        body = assert_envelope(response)
+        if response.status_code != 200 or body["result"]["code"] >= 100:
+            assert row_counts() == before
+
+    check()
+
+
+@FUZZ
+@given(body=st.binary(max_size=300) | json_values.map(lambda v: json.dumps(v).encode()))
+def test_generated_bodies_never_break_the_endpoint(client, everyone, body):
+    before = row_counts()
+    response = client.post(
+        OIOI_URL,
+        data=body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"key={everyone.key}",
+    )
+    assert_envelope(response)
+    assert row_counts() == before
+
+
+@FUZZ
+@given(depth=st.integers(min_value=1, max_value=5000))
+def test_deep_nesting_is_refused_cleanly(client, everyone, depth):
+    body = ('{"station-post": ' + "[" * depth + "]" * depth + "}").encode()
+    response = client.post(
+        OIOI_URL,
+        data=body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"key={everyone.key}",
+    )
+    assert assert_envelope(response)["result"]["code"] == 230
+
+
+@FUZZ
+@given(header=odd_text)
+def test_generated_authorization_headers_are_401(client, db, header):
+    response = client.post(
+        OIOI_URL,
+        data=b'{"api-minimum-version-number": {}}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=header.replace("\n", " ").replace("\r", " ").replace("\x00", ""),
+    )
+    assert response.status_code == 401
+    assert response.json()["result"]["code"] == 210
