@@ -1,0 +1,135 @@
+"""
+Reads on CDRs, shared by session-post, the REST API, the admin and the partner portal:
+matching a post to our data, a partner's CDRs, and totals over any list of CDRs.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, DecimalField, Q, Sum
+from django.db.models.functions import Coalesce
+
+from cdrs.models import CDR, COST_DIGITS, COST_PLACES, ENERGY_DIGITS, ENERGY_PLACES, IdentifierType
+from clients.models import ChargingKey, Contract
+from oioi_portal.models import PartnerIdentifier
+from sessions_app.models import ChargingSession
+from stations.models import Connector
+
+# --- Matching a post ------------------------------------------------------------------------
+
+
+def cdr_get_locked(partner, session_id):
+    """``partner``'s CDR of ``session_id``, locked until the transaction ends (None if none)."""
+    return CDR.objects.select_for_update().filter(cpo=partner, session_id=session_id).first()
+
+
+def connector_match(partner, evse_id_normalized):
+    """
+    The connector of ``partner``'s stations with this EVSE id, deleted stations included (their
+    EVSE ids stay theirs). Plugs sharing an EVSE id are one charge point to a CDR: the first.
+    """
+    return (
+        Connector.objects.filter(evse_id_normalized=evse_id_normalized, station__owner=partner)
+        .order_by("id")
+        .first()
+    )
+
+
+def charging_session_match(partner, session_id):
+    """The remote start ``partner`` answered with this session id, if the CDR reports on one."""
+    return (
+        ChargingSession.objects.select_related("contract")
+        .filter(cpo=partner, cpo_session_id=session_id)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class UserMatch:
+    charging_key: ChargingKey | None = None
+    contract: Contract | None = None
+
+    @property
+    def recipient(self):
+        """
+        Who receives the CDR: the EMP or OEM providing the contract, else the fleet of the
+        customer; nobody for the platform's own customers. The provider bills the driver, so it
+        comes first when a partner's customer also drives for a fleet.
+        """
+        if self.contract is None:
+            return None
+        return self.contract.provider or self.contract.customer.fleet
+
+
+def user_match(identifier_type, normalized, charging_session=None):
+    """
+    The charging key and contract a CDR's user names: a UID our key has, an EVCO id our
+    contract has; otherwise the contract of the remote start the CDR reports on.
+    """
+    if identifier_type == IdentifierType.RFID:
+        key = (
+            ChargingKey.objects.select_related("contract__provider", "contract__customer__fleet")
+            .filter(uid=normalized)
+            .first()
+        )
+        if key is not None:
+            return UserMatch(charging_key=key, contract=key.contract)
+    elif identifier_type == IdentifierType.EVCO_ID:
+        contract = (
+            Contract.objects.select_related("provider", "customer__fleet")
+            .filter(evco_id_normalized=normalized)
+            .first()
+        )
+        if contract is not None:
+            return UserMatch(contract=contract)
+    if charging_session is not None and charging_session.contract_id is not None:
+        return UserMatch(contract=charging_session.contract)
+    return UserMatch()
+
+
+def partner_identifier_for_recipient(partner):
+    """The identifier we name a recipient by in what we send it: its first active one."""
+    return PartnerIdentifier.objects.filter(partner=partner, is_active=True).order_by("pk").first()
+
+
+# --- Lists and totals -----------------------------------------------------------------------
+
+
+def cdr_list_for_partner(partner, queryset=None):
+    """
+    The CDRs ``partner`` may see: those it posted, and the final ones forwarded to it (an open
+    CDR is not sent, so its recipient does not see it yet).
+    """
+    queryset = CDR.objects.all() if queryset is None else queryset
+    return queryset.filter(Q(cpo=partner) | Q(recipient=partner, state=CDR.State.FINAL))
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int
+    energy_kwh: object  # Decimal
+    # {currency: Decimal amount}; CDRs without a cost are left out.
+    cost_by_currency: dict
+
+
+def cdr_totals(queryset):
+    """
+    Number of CDRs, energy and cost per currency of ``queryset`` (any filtered list), summed in
+    the database as decimals: two aggregate queries whatever the number of rows.
+    """
+    energy_field = DecimalField(max_digits=ENERGY_DIGITS + 6, decimal_places=ENERGY_PLACES)
+    cost_field = DecimalField(max_digits=COST_DIGITS + 6, decimal_places=COST_PLACES)
+    queryset = queryset.order_by()
+    overall = queryset.aggregate(
+        count=Count("id"), energy=Coalesce(Sum("energy_kwh"), 0, output_field=energy_field)
+    )
+    costs = (
+        queryset.exclude(cost_amount__isnull=True)
+        .values("cost_currency")
+        .annotate(amount=Sum("cost_amount", output_field=cost_field))
+        .order_by("cost_currency")
+    )
+    return Totals(
+        count=overall["count"],
+        energy_kwh=overall["energy"],
+        cost_by_currency={row["cost_currency"]: row["amount"] for row in costs},
+    )

@@ -1,0 +1,195 @@
+"""
+Writes on CDRs: what CPOs post (session-post), its forwarding to the partner whose customer
+charged, and staff review. Refusals raise the OIOI error that answers them, inside the caller's
+transaction, so a refused post changes nothing.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cdrs import selectors
+from cdrs.models import CDR, CDRRevision
+from cdrs.wire import cdr_wire_payload
+from oioi_portal import identifiers
+from oioi_portal import services as partner_services
+from oioi_portal.oioi.results import InvalidRequest
+
+# The columns a post sets, compared to tell an identical final re-post from a different one.
+POSTED_FIELDS = (
+    "evse_id_normalized",
+    "user_identifier_type",
+    "user_identifier_normalized",
+    "session_start",
+    "session_stop",
+    "charging_start",
+    "charging_stop",
+    "energy_kwh",
+    "cost_amount",
+    "cost_currency",
+)
+
+
+@dataclass(frozen=True)
+class PostResult:
+    cdr: CDR
+    # False for an identical re-post of a final CDR, which changes nothing.
+    changed: bool = True
+
+
+def _posted_columns(partner_identifier, data):
+    """The CDR's columns from a validated session-post."""
+    session = data["session_interval"]
+    charging = data.get("charging_interval") or {}
+    cost = data.get("calculated_cost") or {}
+    return {
+        "partner_identifier": partner_identifier,
+        "evse_id": data["connector_id"],
+        "evse_id_normalized": identifiers.normalize_evse_id(data["connector_id"]),
+        "user_identifier_type": data["user"]["identifier_type"],
+        "user_identifier": data["user"]["identifier"],
+        "user_identifier_normalized": data["user"]["normalized"],
+        "session_start": session["start"],
+        "session_stop": session.get("stop"),
+        "charging_start": charging.get("start"),
+        "charging_stop": charging.get("stop"),
+        "energy_kwh": data.get("energy_consumed"),
+        "cost_amount": cost.get("amount"),
+        "cost_currency": cost.get("currency", ""),
+    }
+
+
+def _matched_columns(partner, session_id, columns):
+    """What the post refers to among our data; what is not found is flagged, never refused."""
+    connector = selectors.connector_match(partner, columns["evse_id_normalized"])
+    charging_session = selectors.charging_session_match(partner, session_id)
+    user = selectors.user_match(
+        columns["user_identifier_type"], columns["user_identifier_normalized"], charging_session
+    )
+    return {
+        "connector": connector,
+        "station_id": connector.station_id if connector else None,
+        "charging_session": charging_session,
+        "charging_key": user.charging_key,
+        "contract": user.contract,
+        "customer_id": user.contract.customer_id if user.contract else None,
+        "recipient": user.recipient,
+        "unmatched_connector": connector is None,
+        "unmatched_user": user.contract is None,
+    }
+
+
+def cdr_post(*, partner, partner_identifier, data, key_prefix, request_id, now=None):
+    """
+    Upsert the CDR of ``partner``'s session ``data["session_id"]`` from a validated session-post
+    (``data["raw"]`` is the payload as received). Run it inside a transaction.
+
+    A final CDR takes no other data: the same data again is a no-op, other data is refused (230).
+    A post that makes the CDR final queues its delivery to the recipient in the same transaction.
+    """
+    now = now or timezone.now()
+    session_id = data["session_id"]
+    columns = _posted_columns(partner_identifier, data)
+    cdr = selectors.cdr_get_locked(partner, session_id)
+    if cdr is None:
+        cdr = _cdr_create(partner, session_id, columns, now)
+        created = cdr is not None
+        # A concurrent post of the same session committed first: it is this CDR's first post.
+        cdr = cdr or selectors.cdr_get_locked(partner, session_id)
+    else:
+        created = False
+    if not created:
+        if cdr.state == CDR.State.FINAL:
+            if all(getattr(cdr, name) == columns[name] for name in POSTED_FIELDS):
+                return PostResult(cdr, changed=False)
+            raise InvalidRequest(
+                "this session's CDR is final and differs from this one; it stays as stored.",
+                field="session-post.session-id",
+            )
+        _cdr_update(cdr, partner, session_id, columns, now)
+    CDRRevision.objects.create(
+        cdr=cdr,
+        number=1 if created else cdr.revisions.count() + 1,
+        received_at=now,
+        payload=data["raw"],
+        key_prefix=key_prefix,
+        request_id=request_id,
+    )
+    if cdr.state == CDR.State.FINAL:
+        cdr_forward(cdr)
+    return PostResult(cdr)
+
+
+def _state_columns(columns, now):
+    final = columns["session_stop"] is not None
+    return {
+        "state": CDR.State.FINAL if final else CDR.State.OPEN,
+        "final_at": now if final else None,
+    }
+
+
+def _cdr_create(partner, session_id, columns, now):
+    """The new CDR, or None when a concurrent post of the same session created it first."""
+    matched = _matched_columns(partner, session_id, columns)
+    cdr = CDR(
+        cpo=partner,
+        session_id=session_id,
+        **columns,
+        **matched,
+        **_state_columns(columns, now),
+        needs_review=matched["unmatched_user"] or matched["unmatched_connector"],
+    )
+    try:
+        # A savepoint: the unique (cpo, session_id) refusing the insert leaves the caller's
+        # transaction usable, and the winner's row is then read under lock.
+        with transaction.atomic():
+            cdr.save(force_insert=True)
+    except IntegrityError:
+        return None
+    return cdr
+
+
+def _cdr_update(cdr, partner, session_id, columns, now):
+    """An open CDR takes the post's data; matching runs again (stations may have come since)."""
+    matched = _matched_columns(partner, session_id, columns)
+    for name, value in {**columns, **matched, **_state_columns(columns, now)}.items():
+        setattr(cdr, name, value)
+    flagged = cdr.unmatched_user or cdr.unmatched_connector
+    cdr.needs_review = flagged and cdr.reviewed_at is None
+    cdr.save()
+
+
+def cdr_forward(cdr):
+    """
+    Queue the final CDR's delivery to its recipient (if it has one) as session-post. Call it in
+    the transaction that made it final; the dedupe key makes a second call a no-op.
+    """
+    if cdr.state != CDR.State.FINAL or cdr.recipient is None:
+        return None
+    identifier = selectors.partner_identifier_for_recipient(cdr.recipient)
+    return partner_services.delivery_enqueue(
+        cdr.recipient,
+        "session-post",
+        cdr_wire_payload(cdr, identifier),
+        subject=f"CDR {cdr.pk} ({cdr.session_id})",
+        dedupe_key=f"cdr:{cdr.pk}",
+    )
+
+
+def cdr_review(cdr, *, user, note, now=None):
+    """Staff mark a flagged CDR reviewed, with a note; the flags stay as facts about the data."""
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": "Say what was checked or decided."})
+    if not cdr.needs_review:
+        raise ValidationError(f"{cdr} needs no review.")
+    cdr.needs_review = False
+    cdr.reviewed_by = user
+    cdr.reviewed_at = now or timezone.now()
+    cdr.review_note = note
+    cdr.save(
+        update_fields=["needs_review", "reviewed_by", "reviewed_at", "review_note", "updated_at"]
+    )
+    return cdr
