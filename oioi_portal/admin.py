@@ -7,6 +7,8 @@ admin log. Writes with rules of their own (issuing, revoking keys) go through
 from django.contrib import admin, messages
 from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -33,6 +35,7 @@ from oioi_portal.models import (
     OperatorId,
     Partner,
     PartnerIdentifier,
+    PartnerMembership,
     Role,
 )
 from oioi_portal.oioi.results import ResultCode
@@ -107,6 +110,43 @@ class ApiKeyInline(admin.TabularInline):
         return api_key.state()
 
 
+class PortalUserInline(admin.TabularInline):
+    """On a partner's page: its portal users at a glance, each linking to its user page."""
+
+    model = PartnerMembership
+    fields = ["user_link", "email", "is_partner_admin", "active", "last_login"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "portal users (add one from Users, with partner portal access)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="user")
+    def user_link(self, membership):
+        url = reverse("admin:auth_user_change", args=[membership.user_id])
+        return format_html('<a href="{}">{}</a>', url, membership.user.get_username())
+
+    @admin.display(description="e-mail")
+    def email(self, membership):
+        return membership.user.email
+
+    @admin.display(description="active", boolean=True)
+    def active(self, membership):
+        return membership.user.is_active
+
+    @admin.display(description="last sign-in")
+    def last_login(self, membership):
+        return membership.user.last_login
+
+
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
     form = PartnerAdminForm
@@ -121,7 +161,7 @@ class PartnerAdmin(admin.ModelAdmin):
     ]
     prepopulated_fields = {"slug": ("name",)}
     readonly_fields = ["endpoint_key_stored", "created_at", "updated_at"]
-    inlines = [PartnerIdentifierInline, OperatorIdInline, ApiKeyInline]
+    inlines = [PartnerIdentifierInline, OperatorIdInline, ApiKeyInline, PortalUserInline]
 
     def get_queryset(self, request):
         usable = Q(api_keys__revoked_at__isnull=True) & (
@@ -540,3 +580,51 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_retry_permission(self, request):
         return request.user.has_perm("oioi_portal.retry_delivery")
+
+
+# --- Portal users -----------------------------------------------------------------------------
+
+
+class PartnerMembershipInline(admin.StackedInline):
+    """On a user's page: makes the user a portal user of one partner."""
+
+    model = PartnerMembership
+    fk_name = "user"
+    fields = ["partner", "is_partner_admin"]
+    autocomplete_fields = ["partner"]
+    can_delete = True
+    verbose_name = "partner portal access"
+    verbose_name_plural = "partner portal access"
+
+
+class PortalUserPartnerFilter(admin.SimpleListFilter):
+    title = "portal partner"
+    parameter_name = "portal_partner"
+
+    def lookups(self, request, model_admin):
+        return [("none", "not a portal user"), *Partner.objects.values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(partner_membership__isnull=True)
+        if self.value():
+            return queryset.filter(partner_membership__partner_id=self.value())
+        return queryset
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalAwareUserAdmin(UserAdmin):
+    """Django's user admin, where staff also give a user portal access to one partner."""
+
+    inlines = [*UserAdmin.inlines, PartnerMembershipInline]
+    list_display = [*UserAdmin.list_display, "portal_partner"]
+    list_filter = [*UserAdmin.list_filter, PortalUserPartnerFilter]
+    list_select_related = ["partner_membership__partner"]
+
+    @admin.display(description="portal partner", ordering="partner_membership__partner__name")
+    def portal_partner(self, user):
+        membership = getattr(user, "partner_membership", None)
+        return membership.partner.name if membership else "—"

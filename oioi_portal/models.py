@@ -351,3 +351,55 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self):
         return f"attempt {self.number} of delivery {self.delivery_id}: {self.outcome}"
+
+
+class PartnerMembership(models.Model):
+    """Makes a Django user a portal user of one partner: the partner whose data the user sees."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_membership"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships")
+    is_partner_admin = models.BooleanField(
+        "partner admin",
+        default=False,
+        help_text="May invite and deactivate the portal users of its own partner.",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["partner", "user__username"]
+        verbose_name = "portal user"
+
+    def __str__(self):
+        return f"{self.user} ({self.partner})"
+
+
+class SignInThrottle(models.Model):
+    """
+    Failed portal sign-ins of one username from one address. Kept in the database, not a
+    per-process cache, so that every gunicorn worker sees the same count.
+    """
+
+    username = models.CharField(max_length=150)
+    # Text, never NULL, so that the unique constraint also holds for an unknown address.
+    address = models.CharField(max_length=45, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["username", "address"], name="sign_in_throttle_key")
+        ]
+
+    def __str__(self):
+        return f"{self.username} from {self.address}: {self.failures}"

@@ -4,11 +4,14 @@ wrong-role and wrong-partner cases are built in, so a per-call test only declare
 """
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from oioi_portal import services
 from oioi_portal.models import AuditLogEntry, Role
+from oioi_portal.portal import services as portal_services
 from tests.conftest import PartnerWithKey, oioi_post
-from tests.factories import PartnerIdentifierFactory, issue_key
+from tests.factories import PartnerFactory, PartnerIdentifierFactory, issue_key
 
 ROLE_FLAGS = {Role.CPO: "is_cpo", Role.EMP: "is_emp", Role.OEM: "is_oem", Role.FLEET: "is_fleet"}
 
@@ -158,3 +161,141 @@ class RestEndpointContract:
         assert response.status_code == 404
         own = self.make_object(caller)
         assert caller.get(client, f"{self.url}{own.pk}/").status_code == 200
+
+
+# --- Partner portal ---------------------------------------------------------------------------
+
+PORTAL_PASSWORD = "a-Portal-passw0rd"
+
+
+def portal_user(partner, username, *, admin=False):
+    """A portal user of ``partner`` with the password PORTAL_PASSWORD."""
+    return portal_services.portal_user_create(
+        partner, username, password=PORTAL_PASSWORD, is_partner_admin=admin
+    )
+
+
+def portal_partner(name, roles):
+    return PartnerFactory(
+        name=name,
+        slug=name.lower().replace(" ", "-"),
+        **{flag: role in roles for role, flag in ROLE_FLAGS.items()},
+    )
+
+
+class PortalPageContract:
+    """
+    The contract every portal page test inherits. Subclasses set ``roles`` (the partner roles
+    the page is for; empty: any) and define ``make_rows(partner, count)``, creating ``count``
+    rows of what the page shows for ``partner``, ``url(rows)``, the page showing them, and
+    ``row_text(row)``, a text only that row puts on the page. ``detail`` pages name one object:
+    another partner gets 404. ``exports`` pages stream ``?export=csv`` and ``?export=excel``.
+    """
+
+    roles: frozenset = frozenset()
+    partner_admin_only = False
+    detail = False
+    exports = False
+
+    def make_rows(self, partner, count):
+        raise NotImplementedError
+
+    def url(self, rows):
+        raise NotImplementedError
+
+    def row_text(self, row):
+        raise NotImplementedError
+
+    @pytest.fixture
+    def owner(self, db):
+        return portal_partner("Owner", self.roles or {Role.CPO})
+
+    @pytest.fixture
+    def owner_client(self, client, owner):
+        client.force_login(portal_user(owner, "owner-user", admin=True))
+        return client
+
+    @pytest.fixture
+    def stranger(self, db):
+        return portal_partner("Stranger", self.roles or {Role.CPO})
+
+    def download(self, response):
+        assert response.status_code == 200
+        assert response.streaming
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+
+    def test_owner_sees_its_rows(self, owner_client, owner):
+        rows = self.make_rows(owner, 2)
+        response = owner_client.get(self.url(rows))
+        assert response.status_code == 200
+        page = response.content.decode()
+        for row in rows:
+            assert self.row_text(row) in page
+
+    def test_anonymous_is_sent_to_sign_in(self, client, owner):
+        url = self.url(self.make_rows(owner, 1))
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/?next=")
+
+    def test_staff_without_partner_gets_a_page_saying_so(self, client, owner, admin_user):
+        url = self.url(self.make_rows(owner, 1))
+        client.force_login(admin_user)
+        response = client.get(url)
+        assert response.status_code == 403
+        assert "belongs to no partner" in response.content.decode()
+
+    def test_user_of_an_inactive_partner_is_refused(self, client, owner):
+        rows = self.make_rows(owner, 1)
+        client.force_login(portal_user(owner, "member", admin=True))
+        owner.is_active = False
+        owner.save()
+        response = client.get(self.url(rows))
+        assert response.status_code == 403
+        assert self.row_text(rows[0]) not in response.content.decode()
+
+    def test_another_partners_user_sees_none_of_it(self, client, owner, stranger):
+        rows = self.make_rows(owner, 2)
+        client.force_login(portal_user(stranger, "stranger-user", admin=True))
+        response = client.get(self.url(rows))
+        if self.detail:
+            assert response.status_code == 404
+            return
+        assert response.status_code == 200
+        page = response.content.decode()
+        for row in rows:
+            assert self.row_text(row) not in page
+        for export in ("csv", "excel") if self.exports else ():
+            separator = "&" if "?" in self.url(rows) else "?"
+            content = self.download(client.get(f"{self.url(rows)}{separator}export={export}"))
+            for row in rows:
+                assert self.row_text(row) not in content
+
+    def test_other_roles_get_404(self, client, owner):
+        rows = self.make_rows(owner, 1)
+        for role in set(Role) - set(self.roles) if self.roles else ():
+            member = portal_partner(f"Only {role}", {role})
+            client.force_login(portal_user(member, f"user-{role}"))
+            assert client.get(self.url(rows)).status_code == 404, role
+        if not self.roles:
+            for role in Role:
+                member = portal_partner(f"Any {role}", {role})
+                client.force_login(portal_user(member, f"user-{role}", admin=True))
+                assert client.get(self.url(rows)).status_code in (200, 404)
+
+    def test_non_admin_users_of_the_partner(self, client, owner):
+        rows = self.make_rows(owner, 1)
+        client.force_login(portal_user(owner, "plain-user"))
+        expected = 404 if self.partner_admin_only else 200
+        assert client.get(self.url(rows)).status_code == expected
+
+    def test_queries_do_not_grow_with_the_rows(
+        self, owner_client, owner, django_assert_max_num_queries
+    ):
+        few = self.make_rows(owner, 2)
+        with CaptureQueriesContext(connection) as baseline:
+            assert owner_client.get(self.url(few)).status_code == 200
+        many = few + self.make_rows(owner, 25)
+        with django_assert_max_num_queries(len(baseline.captured_queries)):
+            response = owner_client.get(self.url(many))
+        assert response.status_code == 200

@@ -6,6 +6,8 @@ exit status and a one-line reason on standard error. The rules live in ``oioi_po
 this module only parses, looks up and reports.
 """
 
+import getpass
+import os
 from datetime import UTC, datetime
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -13,6 +15,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from oioi_portal import services
 from oioi_portal.models import ApiKey, Partner, Role
+from oioi_portal.portal import services as portal_services
+
+# The name of the variable (as createsuperuser reads DJANGO_SUPERUSER_PASSWORD), not a password.
+PORTAL_USER_PASSWORD_ENV = "PORTAL_USER_PASSWORD"  # noqa: S105
 
 # Model fields named as the operator typed them, so a message points at the right argument.
 OPTION_NAMES = {
@@ -21,6 +27,8 @@ OPTION_NAMES = {
     "endpoint_key": "--endpoint-key",
     "label": "--label",
     "expires_at": "--expires",
+    "username": "USERNAME",
+    "email": "--email",
 }
 
 
@@ -81,6 +89,8 @@ class Command(BaseCommand):
         "create": "Create a partner with its roles, operator ids and partner identifiers.",
         "issue-key": "Issue a new API key; its plaintext is the last line of the output.",
         "revoke-key": "Revoke an API key, named by its prefix.",
+        "add-user": "Create a portal user of a partner (the password is prompted, or read from "
+        f"{PORTAL_USER_PASSWORD_ENV} with --noinput).",
     }
 
     def add_arguments(self, parser):
@@ -239,3 +249,46 @@ class Command(BaseCommand):
                 f"Revoked API key {api_key.prefix} of partner {partner.name}; requests with it "
                 "are now refused."
             )
+
+    # --- add-user ------------------------------------------------------------------------
+
+    def arguments_add_user(self, parser):
+        parser.add_argument("name", metavar="NAME", help="The partner's name or slug.")
+        parser.add_argument("username", metavar="USERNAME", help="The new user's username.")
+        parser.add_argument("--email", default="", metavar="EMAIL", help="For password resets.")
+        parser.add_argument(
+            "--partner-admin",
+            action="store_true",
+            help="The user may invite and deactivate its partner's portal users.",
+        )
+        parser.add_argument(
+            "--noinput",
+            "--no-input",
+            action="store_true",
+            help=f"Prompt for nothing; the password comes from {PORTAL_USER_PASSWORD_ENV}.",
+        )
+
+    def handle_add_user(self, *, name, username, email, partner_admin, noinput, **options):
+        partner = self.get_partner(name)
+        password = self.read_password(noinput)
+        user = portal_services.portal_user_create(
+            partner, username, email=email, password=password, is_partner_admin=partner_admin
+        )
+        role = "partner admin" if partner_admin else "user"
+        self.stdout.write(
+            f"Created portal {role} {user.get_username()!r} of partner {partner.name}; "
+            "they sign in at /accounts/login/."
+        )
+
+    def read_password(self, noinput):
+        if noinput:
+            password = os.environ.get(PORTAL_USER_PASSWORD_ENV, "")
+            if not password:
+                raise CommandError(f"--noinput needs the password in {PORTAL_USER_PASSWORD_ENV}.")
+            return password
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Password (again): "):
+            raise CommandError("The passwords do not match; nothing was created.")
+        if not password:
+            raise CommandError("The password may not be empty; nothing was created.")
+        return password

@@ -1,0 +1,151 @@
+"""
+The partner portal's reads on CDRs: the report's per-day or per-month series and average
+duration, the dashboard's month comparison, and what a partner may see of a customer.
+Totals and the partner scope are ``cdrs.selectors``'; this module adds what only the portal needs.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Avg, Count, DateField, DecimalField, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.utils import timezone
+
+from cdrs.models import ENERGY_DIGITS, ENERGY_PLACES
+from cdrs.selectors import cdr_list_for_partner, cdr_totals
+from oioi_portal.models import Delivery
+from oioi_portal.portal.charts import Bucket
+
+# Periods up to this many days are charted per day, longer ones per month.
+DAILY_CHART_MAX_DAYS = 62
+MASK_KEEP = 4
+
+ENERGY_SUM = DecimalField(max_digits=ENERGY_DIGITS + 6, decimal_places=ENERGY_PLACES)
+
+
+def month_start(day):
+    return day.replace(day=1)
+
+
+def previous_month_start(day):
+    return month_start(month_start(day) - timedelta(days=1))
+
+
+def local_midnight(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def period_bounds(choice, today=None):
+    """The quick choices of the report's period, as [start, end) dates."""
+    today = today or timezone.localdate()
+    if choice == "this_month":
+        return month_start(today), today + timedelta(days=1)
+    if choice == "last_month":
+        return previous_month_start(today), month_start(today)
+    if choice == "last_30_days":
+        return today - timedelta(days=29), today + timedelta(days=1)
+    raise ValueError(choice)
+
+
+def cdr_series(queryset, first_day, last_day):
+    """
+    Energy and sessions per day (per month for long periods) of ``queryset`` between two dates
+    (inclusive), every day or month present even when empty: one grouped query.
+    """
+    daily = (last_day - first_day).days < DAILY_CHART_MAX_DAYS
+    bucket = (
+        TruncDate("session_start")
+        if daily
+        else TruncMonth("session_start", output_field=DateField())
+    )
+    rows = (
+        queryset.order_by()
+        .annotate(bucket=bucket)
+        .values("bucket")
+        .annotate(
+            sessions=Count("id"), energy=Coalesce(Sum("energy_kwh"), 0, output_field=ENERGY_SUM)
+        )
+    )
+    found = {row["bucket"]: row for row in rows}
+    buckets = []
+    day = first_day if daily else month_start(first_day)
+    while day <= last_day:
+        row = found.get(day, {"sessions": 0, "energy": 0})
+        label = day.isoformat() if daily else day.strftime("%Y-%m")
+        buckets.append(Bucket(label=label, energy_kwh=row["energy"], sessions=row["sessions"]))
+        day = day + timedelta(days=1) if daily else (day + timedelta(days=32)).replace(day=1)
+    return buckets
+
+
+def cdr_average_duration(queryset):
+    """The average session duration of the final CDRs in ``queryset`` (None when none)."""
+    return (
+        queryset.order_by()
+        .filter(session_stop__isnull=False)
+        .aggregate(average=Avg(F("session_stop") - F("session_start")))["average"]
+    )
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    start: object
+    totals: object
+
+
+def cdr_dashboard(partner, today=None):
+    """This month against last month, the top stations and the flagged CDRs of ``partner``."""
+    today = today or timezone.localdate()
+    visible = cdr_list_for_partner(partner)
+    months = []
+    for start, end in (
+        period_bounds("this_month", today),
+        period_bounds("last_month", today),
+    ):
+        in_month = visible.filter(
+            session_start__gte=local_midnight(start), session_start__lt=local_midnight(end)
+        )
+        months.append(MonthFigures(start=start, totals=cdr_totals(in_month)))
+    this_start, _ = period_bounds("this_month", today)
+    last_start, _ = period_bounds("last_month", today)
+    top_stations = (
+        visible.filter(station__isnull=False, session_start__gte=local_midnight(last_start))
+        .order_by()
+        .values("station_id", "station__name", "station__city")
+        .annotate(
+            sessions=Count("id"), energy=Coalesce(Sum("energy_kwh"), 0, output_field=ENERGY_SUM)
+        )
+        .order_by("-energy", "station_id")[:5]
+    )
+    flagged = (
+        visible.filter(Q(unmatched_user=True) | Q(unmatched_connector=True))
+        .select_related("station")
+        .order_by("-session_start", "-id")[:10]
+    )
+    return {
+        "this_month": months[0],
+        "last_month": months[1],
+        "top_stations": list(top_stations),
+        "flagged_cdrs": list(flagged),
+        "this_month_start": this_start,
+    }
+
+
+def customer_identifier_for(cdr, partner):
+    """
+    The CDR's customer identifier as ``partner`` may see it: in full for the partner whose
+    customer it is, masked but for the last characters for the CPO that only ran the charge.
+    """
+    if cdr.recipient_id == partner.pk:
+        return cdr.user_identifier
+    return mask(cdr.user_identifier)
+
+
+def mask(value):
+    if len(value) <= MASK_KEEP:
+        return "•" * len(value)
+    return "•" * (len(value) - MASK_KEEP) + value[-MASK_KEEP:]
+
+
+def cdr_deliveries(cdr):
+    """How the CDR was forwarded to its recipient (``cdrs.services.cdr_forward``'s deliveries)."""
+    return Delivery.objects.filter(dedupe_key=f"cdr:{cdr.pk}").select_related("partner")

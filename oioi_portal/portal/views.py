@@ -1,0 +1,212 @@
+"""
+The partner portal's shared base and its core pages (dashboard, users, sign-in).
+
+Every portal page derives from ``PartnerPortalMixin``: it resolves the signed-in user's partner
+once and scopes every queryset to it through the page's ``partner_scope()``, so a page cannot
+forget the scope (a page without one fails loudly) and another partner's object answers 404.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.views import LoginView, redirect_to_login
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView, TemplateView, View
+
+from cdrs import reports as cdr_reports
+from oioi_portal.portal import exports, selectors, services
+from oioi_portal.portal.forms import InviteForm, ThrottledAuthenticationForm
+
+
+class PortalLoginView(LoginView):
+    authentication_form = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class PartnerPortalMixin:
+    """
+    Resolves ``self.partner`` and ``self.membership`` for the signed-in user before any page code
+    runs: anonymous users are sent to sign in, users of no (active) partner get a page saying
+    so, pages meant for other roles (``roles``) or for partner admins answer 404.
+    """
+
+    # The partner roles a page is for; empty: every partner.
+    roles = frozenset()
+    partner_admin_only = False
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        self.membership = selectors.membership_for(request.user)
+        if self.membership is None or not self.membership.partner.is_active:
+            return render(
+                request, "portal/no_partner.html", {"membership": self.membership}, status=403
+            )
+        self.partner = self.membership.partner
+        if self.roles and not self.roles & self.partner.roles:
+            raise Http404
+        if self.partner_admin_only and not self.membership.is_partner_admin:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.partner_scope(super().get_queryset(), self.partner)
+
+    def partner_scope(self, queryset, partner):
+        raise NotImplementedError(f"{type(self).__name__} defines no partner_scope().")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(partner=self.partner, membership=self.membership, **kwargs)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A sortable column of a portal table: its ``sort`` parameter value and what it orders by."""
+
+    key: str
+    label: str
+    ordering: tuple = ()
+
+
+class PortalListView(PartnerPortalMixin, ListView):
+    """
+    A filtered, sortable, paginated table with a streamed export of exactly the filtered rows
+    (``?export=csv`` or ``?export=excel``). Subclasses set ``filterset_class``, ``columns`` and
+    ``default_sort``, and define ``export_header()`` and ``export_rows(queryset)``.
+    """
+
+    filterset_class = None
+    columns = ()
+    default_sort = ""
+    paginate_by = 50
+    export_name = "export"
+
+    def get(self, request, *args, **kwargs):
+        export_format = request.GET.get("export")
+        if export_format in exports.FORMATS:
+            queryset = self.get_queryset()
+            return exports.streamed_csv(
+                f"{self.export_name}.csv",
+                self.export_header(),
+                self.export_rows(queryset),
+                excel=export_format == exports.EXCEL,
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_filterset(self, queryset):
+        return self.filterset_class(self.request.GET or None, queryset=queryset)
+
+    def get_queryset(self):
+        self.filterset = self.get_filterset(super().get_queryset())
+        return self.filterset.qs.order_by(*self.get_ordering())
+
+    def sort_key(self):
+        sort = self.request.GET.get("sort", self.default_sort)
+        return sort if sort.lstrip("-") in self.sortable() else self.default_sort
+
+    def sortable(self):
+        return {column.key: column.ordering for column in self.columns if column.ordering}
+
+    def get_ordering(self):
+        sort = self.sort_key()
+        descending = sort.startswith("-")
+        fields = self.sortable()[sort.lstrip("-")]
+        # The primary key last: pages never repeat or skip a row among equal values.
+        return [f"-{f}" if descending else f for f in fields] + ["-pk" if descending else "pk"]
+
+    def header(self):
+        """The table's header cells with their sort links and aria-sort state."""
+        current = self.sort_key()
+        cells = []
+        for column in self.columns:
+            state = None
+            if column.ordering and current.lstrip("-") == column.key:
+                state = "descending" if current.startswith("-") else "ascending"
+            next_sort = f"-{column.key}" if state == "ascending" else column.key
+            cells.append(
+                {
+                    "column": column,
+                    "sortable": bool(column.ordering),
+                    "state": state,
+                    "next": next_sort,
+                }
+            )
+        return cells
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filterset=self.filterset, header=self.header(), **kwargs)
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+class DashboardView(PartnerPortalMixin, TemplateView):
+    template_name = "portal/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            api_keys=selectors.api_keys_of(self.partner),
+            **cdr_reports.cdr_dashboard(self.partner),
+            **kwargs,
+        )
+
+
+# --- users ------------------------------------------------------------------------------------
+
+
+class UserListView(PartnerPortalMixin, ListView):
+    partner_admin_only = True
+    template_name = "portal/users.html"
+    context_object_name = "memberships"
+
+    def get_queryset(self):
+        return selectors.memberships_of(self.partner)
+
+
+class UserInviteView(PartnerPortalMixin, FormView):
+    partner_admin_only = True
+    template_name = "portal/user_invite.html"
+    form_class = InviteForm
+
+    def form_valid(self, form):
+        try:
+            user = services.portal_user_invite(
+                self.partner,
+                **form.cleaned_data,
+                invited_by=self.request.user,
+                base_url=self.request.build_absolute_uri("/"),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(username)s is invited: we sent a link to set a password to %(email)s.")
+            % {"username": user.username, "email": user.email},
+        )
+        return HttpResponseRedirect(reverse("portal:users"))
+
+
+class UserActiveView(PartnerPortalMixin, View):
+    """POST: deactivate (or reactivate) a user of the partner admin's own partner."""
+
+    partner_admin_only = True
+    active = False
+
+    def post(self, request, pk):
+        membership = get_object_or_404(selectors.memberships_of(self.partner), user_id=pk)
+        if membership.user_id == request.user.pk:
+            messages.error(request, _("You cannot deactivate yourself."))
+        else:
+            services.portal_user_set_active(membership, active=self.active)
+            template = (
+                _("%(username)s can sign in again.")
+                if self.active
+                else _("%(username)s is deactivated and can no longer sign in.")
+            )
+            messages.success(request, template % {"username": membership.user.username})
+        return HttpResponseRedirect(reverse("portal:users"))

@@ -1,0 +1,75 @@
+"""The portal's sessions page: the remote starts an EMP's or OEM's customers asked for."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from oioi_portal.models import Role
+from oioi_portal.portal.views import Column, PortalListView
+from sessions_app.filtersets import ChargingSessionFilterSet
+from sessions_app.models import ChargingSession
+
+
+class PortalSessionFilterSet(ChargingSessionFilterSet):
+    """The REST API's session filters, with date pickers for the period."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("updated_since", "station"):
+            self.filters.pop(name)
+        for name in ("since", "until"):
+            self.filters[name].field.widget = forms.DateInput(attrs={"type": "date"})
+
+
+class SessionListView(PortalListView):
+    roles = frozenset({Role.EMP, Role.OEM})
+    model = ChargingSession
+    template_name = "portal/sessions.html"
+    context_object_name = "sessions"
+    filterset_class = PortalSessionFilterSet
+    columns = (
+        Column("requested", _("Requested"), ("requested_at",)),
+        Column("evse", _("EVSE id"), ("evse_id",)),
+        Column("station", _("Station"), ("connector__station__name",)),
+        Column("customer", _("Customer"), ("user_identifier",)),
+        Column("state", _("State"), ("state",)),
+        Column("result", _("Result"), ("result_code",)),
+        Column("started", _("Started"), ("started_at",)),
+        Column("stopped", _("Stopped"), ("stopped_at",)),
+    )
+    default_sort = "-requested"
+    export_name = "sessions"
+
+    def partner_scope(self, queryset, partner):
+        return queryset.filter(requested_by=partner)
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("connector__station")
+
+    def export_header(self):
+        return [
+            "requested_at",
+            "evse_id",
+            "station_name",
+            "identifier_type",
+            "identifier",
+            "state",
+            "result_code",
+            "cpo_session_id",
+            "started_at",
+            "stopped_at",
+        ]
+
+    def export_rows(self, queryset):
+        for session in queryset.iterator(chunk_size=2000):
+            yield [
+                session.requested_at.isoformat(),
+                session.evse_id,
+                session.connector.station.name,
+                session.user_identifier_type,
+                session.user_identifier,
+                session.state,
+                session.result_code if session.result_code is not None else "",
+                session.cpo_session_id,
+                session.started_at.isoformat() if session.started_at else "",
+                session.stopped_at.isoformat() if session.stopped_at else "",
+            ]

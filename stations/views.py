@@ -1,0 +1,81 @@
+"""The portal's stations page: a CPO's own stations with their connectors' live status."""
+
+from django import forms
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from oioi_portal.models import Role
+from oioi_portal.portal.views import Column, PortalListView
+from stations.filtersets import StationFilterSet
+from stations.models import Connector, Station
+
+
+class PortalStationFilterSet(StationFilterSet):
+    """The REST API's station filters that make sense in a form (no map box, no staff flags)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("bbox", "hidden", "deleted"):
+            self.filters.pop(name)
+        self.filters["changed_since"].field.widget = forms.DateInput(attrs={"type": "date"})
+
+
+class StationListView(PortalListView):
+    roles = frozenset({Role.CPO})
+    model = Station
+    template_name = "portal/stations.html"
+    context_object_name = "stations"
+    filterset_class = PortalStationFilterSet
+    columns = (
+        Column("name", _("Station"), ("name",)),
+        Column("external_id", _("Station id"), ("external_id",)),
+        Column("city", _("City"), ("city", "name")),
+        Column("operator", _("Operator"), ("operator__normalized",)),
+        Column("connectors", _("Connectors (EVSE id, type, status)")),
+        Column("changed", _("Last status change"), ("last_dynamic_change",)),
+    )
+    default_sort = "name"
+    export_name = "stations"
+
+    def partner_scope(self, queryset, partner):
+        # Deleted stations are gone for the CPO too; hidden ones are still its own.
+        return queryset.filter(owner=partner, is_deleted=False)
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("operator")
+            .prefetch_related(Prefetch("connectors", queryset=Connector.objects.order_by("id")))
+        )
+
+    def export_header(self):
+        return [
+            "station_id",
+            "station_name",
+            "city",
+            "country",
+            "operator_id",
+            "evse_id",
+            "connector_type",
+            "speed_kw",
+            "status",
+            "status_changed_at",
+        ]
+
+    def export_rows(self, queryset):
+        # One line per connector; the prefetch runs per chunk, so memory stays flat.
+        for station in queryset.iterator(chunk_size=500):
+            for connector in station.connectors.all():
+                yield [
+                    station.external_id,
+                    station.name,
+                    station.city,
+                    station.country,
+                    station.operator.value,
+                    connector.evse_id,
+                    connector.type,
+                    connector.speed,
+                    connector.status,
+                    connector.status_changed_at.isoformat() if connector.status_changed_at else "",
+                ]
