@@ -10,7 +10,12 @@ router.register("requests", RequestViewSet, basename="request")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 # Each domain app's REST endpoints, from its own `api/urls.py` (a router's urls).
-APP_URLCONFS = ["clients.api.urls", "stations.api.urls", "sessions_app.api.urls"]
+APP_URLCONFS = [
+    "clients.api.urls",
+    "stations.api.urls",
+    "sessions_app.api.urls",
+    "cdrs.api.urls",
+]
 
 urlpatterns = [
     path(

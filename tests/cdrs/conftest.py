@@ -2,6 +2,7 @@
 
 import copy
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from cdrs.models import CDR, CDRRevision
 from clients import services as client_services
@@ -95,4 +96,28 @@ def receiving_partner(name, server, role, **fields):
         endpoint_url=server.url,
         endpoint_key=f"key-of-{name.lower().replace(' ', '-')}-for-us",
         **fields,
+    )
+
+
+def build_cdrs(cpo, count, *, prefix="B", **fields):
+    """``count`` final CDRs of ``cpo`` (a PartnerWithKey) in bulk, as the benchmark builds them."""
+    return CDR.objects.bulk_create(
+        CDR(
+            cpo=cpo.partner,
+            partner_identifier=cpo.identifier,
+            session_id=f"{prefix}-{n}",
+            evse_id="DE*8PS*E1001",
+            evse_id_normalized="DE8PSE1001",
+            user_identifier_type="rfid",
+            user_identifier="04A1B2C3",
+            user_identifier_normalized="04A1B2C3",
+            session_start=START + timedelta(minutes=n),
+            session_stop=START + timedelta(minutes=n + 30),
+            energy_kwh=Decimal("10.5"),
+            cost_amount=Decimal("4.20"),
+            cost_currency="EUR",
+            state=CDR.State.FINAL,
+            **fields,
+        )
+        for n in range(count)
     )

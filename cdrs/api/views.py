@@ -1,0 +1,62 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import viewsets
+from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import JSONRenderer
+
+from cdrs import exports, selectors
+from cdrs.api.renderers import CSVRenderer
+from cdrs.api.serializers import CDRSerializer
+from cdrs.filtersets import CDRFilterSet
+from cdrs.models import CDR
+from oioi_portal.api.views import PartnerScopedViewSet
+
+
+class CDRSyncPagination(CursorPagination):
+    """
+    Oldest change first, so that paging through `updated_since` never misses a CDR: one that
+    changes meanwhile moves to the end of the list and is met again.
+    """
+
+    ordering = ("updated_at", "id")
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "format",
+            OpenApiTypes.STR,
+            enum=["json", "csv"],
+            description="`csv` (or `Accept: text/csv`) streams the whole filtered list as CSV, "
+            "unpaginated.",
+        )
+    ]
+)
+class CDRViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
+    """
+    The CDRs you posted with session-post, and the final CDRs of your customers that we forwarded
+    to you. Page with the cursor; sync incrementally with `updated_since`.
+    """
+
+    queryset = CDR.objects.select_related("cpo", "recipient", "contract")
+    serializer_class = CDRSerializer
+    filterset_class = CDRFilterSet
+    pagination_class = CDRSyncPagination
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    def partner_scope(self, queryset, partner):
+        return selectors.cdr_list_for_partner(partner, queryset)
+
+    @extend_schema(
+        responses={
+            200: CDRSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV export."),
+        }
+    )
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == CSVRenderer.format:
+            queryset = self.filter_queryset(self.get_queryset())
+            return exports.csv_response(queryset.order_by(*self.pagination_class.ordering))
+        return super().list(request, *args, **kwargs)
