@@ -3,6 +3,7 @@ The report's chart, drawn on the server as SVG: energy as bars (left axis), sess
 (right axis), one point per day or month. No JavaScript and nothing loaded from elsewhere.
 """
 
+import math
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -44,7 +45,8 @@ def energy_sessions_chart(buckets):
     plot_width = WIDTH - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
     energy_max = nice_ceiling(float(max(b.energy_kwh for b in buckets)))
-    sessions_max = nice_ceiling(max(b.sessions for b in buckets))
+    # Whole sessions on every tick of the right axis.
+    sessions_max = TICKS * math.ceil(nice_ceiling(max(b.sessions for b in buckets)) / TICKS)
     slot = plot_width / len(buckets)
     bar_width = max(1.0, slot * 0.7)
     label_every = max(1, -(-len(buckets) // MAX_LABELS))

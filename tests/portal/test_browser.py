@@ -1,0 +1,160 @@
+"""
+The portal in a real browser: Debian's Chromium driven by Playwright against a live server.
+Screenshots of the main pages go to var/screenshots/ (git-ignored) for people to look at.
+"""
+
+import csv
+import io
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from cdrs.models import CDR
+from cdrs.reports import local_midnight, period_bounds
+from oioi_portal.models import Role
+from tests.mixins import PORTAL_PASSWORD, portal_partner, portal_user
+from tests.portal.conftest import make_cdr, make_station
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still plain synchronous code, which Django would otherwise refuse there.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            accept_downloads=True, viewport={"width": 1280, "height": 900}
+        )
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def shoot(page, name):
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def report_data(transactional_db):
+    cpo = portal_partner("Browser CPO", {Role.CPO})
+    portal_user(cpo, "anna", admin=True)
+    berlin = make_station(cpo, name="Alexanderplatz", city="Berlin")
+    hamburg = make_station(cpo, name="Speicherstadt", city="Hamburg")
+    this_first, _ = period_bounds("this_month")
+    last_first, _ = period_bounds("last_month")
+    # Early on the month's first day: this month's whatever day the test runs.
+    this_start = local_midnight(this_first) + timedelta(hours=1)
+    for n in range(3):
+        make_cdr(cpo, station=berlin, start=this_start + timedelta(minutes=n), energy=f"{10 + n}")
+    for n in range(5):
+        start = local_midnight(last_first)
+        make_cdr(cpo, station=hamburg, start=start + timedelta(days=n, hours=9), energy="20")
+    make_cdr(cpo, station=berlin, unmatched_user=True, start=this_start + timedelta(hours=2))
+    stranger = portal_partner("Browser Stranger", {Role.CPO})
+    theirs = make_cdr(stranger, station=make_station(stranger))
+    return {"cpo": cpo, "theirs": theirs, "this_first": this_first, "last_first": last_first}
+
+
+def test_sign_in_report_filter_export_detail_isolation_sign_out(
+    live_server, browser_page, report_data
+):
+    page = browser_page
+    base = live_server.url
+
+    page.goto(f"{base}/portal/cdrs/")
+    assert "/accounts/login/" in page.url
+    shoot(page, "sign-in")
+    page.get_by_label("Username").fill("anna")
+    page.get_by_label("Password").fill(PORTAL_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/portal/cdrs/")
+
+    # This month: the 3 CDRs of today and the flagged one.
+    sessions = page.locator("[data-total=sessions]")
+    assert sessions.inner_text() == "4"
+    this_month_chart = page.locator(".chart svg").inner_html()
+    shoot(page, "cdr-report")
+
+    page.get_by_label("Period").select_option("last_month")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**period=last_month**")
+    assert sessions.inner_text() == "5"
+    assert page.locator("[data-total=energy]").inner_text() == "100.00 kWh"
+    assert page.locator(".chart svg").inner_html() != this_month_chart
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    content = Path(download_info.value.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    last_start, last_end = period_bounds("last_month")
+    expected = CDR.objects.filter(
+        cpo=report_data["cpo"],
+        session_start__date__gte=last_start,
+        session_start__date__lt=last_end,
+    )
+    assert sorted(row["session_id"] for row in rows) == sorted(
+        expected.values_list("session_id", flat=True)
+    )
+    for row in rows:
+        cdr = expected.get(session_id=row["session_id"])
+        assert row["energy_kwh"] == str(cdr.energy_kwh)
+        assert row["identifier"].endswith(cdr.user_identifier[-4:])
+        assert row["identifier"] != cdr.user_identifier
+
+    page.locator("tbody a").first.click()
+    page.wait_for_url("**/portal/cdrs/*/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("CDR S-")
+    assert "Revisions received" in page.content()
+    shoot(page, "cdr-detail")
+
+    response = page.goto(f"{base}/portal/cdrs/{report_data['theirs'].pk}/")
+    assert response.status == 404
+
+    page.goto(f"{base}/portal/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Overview of Browser CPO"
+    shoot(page, "dashboard")
+    page.goto(f"{base}/portal/stations/")
+    assert page.get_by_text("Speicherstadt").count() == 1
+    shoot(page, "stations")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{base}/accounts/login/")
+    page.goto(f"{base}/portal/")
+    assert "/accounts/login/" in page.url
+
+
+def test_german_pages_and_the_language_switcher(live_server, browser_page, report_data):
+    page = browser_page
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Language").select_option("de")
+    page.get_by_role("button", name="Switch").click()
+    page.get_by_label("Benutzername").fill("anna")
+    page.get_by_label("Passwort").fill(PORTAL_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(f"{live_server.url}/portal/")
+    page.goto(f"{live_server.url}/portal/cdrs/?period=last_month")
+    assert page.locator("[data-total=energy]").inner_text() == "100,00 kWh"
+    shoot(page, "cdr-report-de")
