@@ -29,6 +29,8 @@ PARTNER_MANAGEMENT_ACTIONS = {
     ("clients", "customer"): ("add", "change"),
     ("clients", "contract"): ("add", "change"),
     ("clients", "chargingkey"): ("add", "change"),
+    # Flagged CDRs are reviewed with a note; CDRs themselves stay read-only (audit).
+    ("cdrs", "cdr"): ("review",),
 }
 
 

@@ -1,0 +1,187 @@
+"""The CDR back-office, driven through the real admin as signed-in staff users."""
+
+from decimal import Decimal
+
+import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import User
+from django.urls import reverse
+
+from cdrs.models import CDR
+from tests.cdrs.conftest import build_cdrs, make_connector, make_key, post_cdr, receiving_partner
+
+CHANGELIST = reverse("admin:cdrs_cdr_changelist")
+
+
+def change_url(cdr):
+    return reverse("admin:cdrs_cdr_change", args=[cdr.pk])
+
+
+def listed(response):
+    assert response.status_code == 200, response.content
+    return sorted(cdr.session_id for cdr in response.context["cl"].result_list)
+
+
+@pytest.fixture
+def cdrs(client, cpo, other_cpo, partner_server):
+    """A matched CDR forwarded to an EMP, a flagged one in CHF, another CPO's open one."""
+    emp = receiving_partner("Roaming EMP", partner_server, "emp")
+    make_connector(cpo.partner)
+    make_key("04A1B2C3", "DE*EMP*123456*7", provider=emp.partner)
+    matched = post_cdr(client, cpo, "MATCHED")
+    flagged = post_cdr(
+        client,
+        cpo,
+        "FLAGGED",
+        **{
+            "user": {"identifier-type": "evco-id", "identifier": "DE*8PS*999999*9"},
+            "connector-id": "DE*8PS*E9999",
+            "energy-consumed": "1.5",
+            "calculated-cost": {"amount": "2.25", "currency": "CHF"},
+        },
+    )
+    theirs = post_cdr(client, other_cpo, "THEIRS", final=False)
+    return {"emp": emp.partner, "matched": matched, "flagged": flagged, "theirs": theirs}
+
+
+def test_anonymous_and_staff_without_a_group_are_kept_out(client, cdrs):
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    client.force_login(User.objects.create_user("nobody", is_staff=True))
+    assert client.get(CHANGELIST).status_code == 403
+    assert client.get(change_url(cdrs["matched"])).status_code == 403
+
+
+def test_support_reads_a_cdr_with_its_revisions_but_changes_nothing(support_client, cdrs):
+    cdr = cdrs["matched"]
+    response = support_client.get(change_url(cdr))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Payload as received" in page
+    assert "&quot;session-id&quot;: &quot;MATCHED&quot;" in page
+    assert cdr.revisions.get().key_prefix in page
+    assert 'name="_save"' not in page
+    before = list(CDR.objects.values())
+    response = support_client.post(change_url(cdr), {"session_id": "CHANGED"})
+    assert response.status_code == 403
+    assert support_client.post(reverse("admin:cdrs_cdr_delete", args=[cdr.pk])).status_code == 403
+    assert list(CDR.objects.values()) == before
+
+
+def test_only_superusers_may_correct_or_delete(superuser_client, cdrs):
+    page = superuser_client.get(change_url(cdrs["matched"])).content.decode()
+    assert 'name="_save"' in page
+    response = superuser_client.post(
+        reverse("admin:cdrs_cdr_delete", args=[cdrs["theirs"].pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not CDR.objects.filter(pk=cdrs["theirs"].pk).exists()
+    assert superuser_client.get(reverse("admin:cdrs_cdr_add")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("term", "found"),
+    [
+        ("MATCHED", ["MATCHED"]),
+        ("de8pse1001", ["MATCHED", "THEIRS"]),
+        ("DE*8PS*E9999", ["FLAGGED"]),
+        ("04a1b2c3", ["MATCHED", "THEIRS"]),
+        ("de-emp-123456-7", ["MATCHED", "THEIRS"]),
+        ("DE8PS9999999", ["FLAGGED"]),
+        ("nothing", []),
+    ],
+)
+def test_search_by_session_evse_evco_or_uid_in_any_form(support_client, cdrs, term, found):
+    assert listed(support_client.get(CHANGELIST, {"q": term})) == found
+
+
+def test_filters(support_client, cdrs, cpo):
+    assert listed(support_client.get(CHANGELIST, {"cpo": cpo.partner.pk})) == [
+        "FLAGGED",
+        "MATCHED",
+    ]
+    assert listed(support_client.get(CHANGELIST, {"recipient": cdrs["emp"].pk})) == [
+        "MATCHED",
+        "THEIRS",
+    ]
+    assert listed(support_client.get(CHANGELIST, {"state": "open"})) == ["THEIRS"]
+    assert listed(support_client.get(CHANGELIST, {"flag": "needs_review"})) == [
+        "FLAGGED",
+        "THEIRS",
+    ]
+    assert listed(support_client.get(CHANGELIST, {"flag": "unmatched_connector"})) == [
+        "FLAGGED",
+        "THEIRS",
+    ]
+    assert listed(support_client.get(CHANGELIST, {"currency": "chf"})) == ["FLAGGED"]
+    period = {
+        "session_start__gte": "2026-03-02 00:00:00+00:00",
+        "session_start__lt": "2026-03-03 00:00:00+00:00",
+    }
+    assert len(listed(support_client.get(CHANGELIST, period))) == 3
+    period = {
+        "session_start__gte": "2026-03-03 00:00:00+00:00",
+        "session_start__lt": "2026-03-04 00:00:00+00:00",
+    }
+    assert listed(support_client.get(CHANGELIST, period)) == []
+
+
+def test_totals_of_the_filtered_list(support_client, cdrs, cpo):
+    response = support_client.get(CHANGELIST, {"cpo": cpo.partner.pk})
+    totals = response.context["totals"]
+    assert totals.count == 2
+    assert totals.energy_kwh == Decimal("13.8456")
+    assert totals.cost_by_currency == {"CHF": Decimal("2.25"), "EUR": Decimal("7.40")}
+    page = response.content.decode()
+    assert "13.8456 kWh" in page and "2.2500 CHF" in page
+
+
+def review(client, cdrs, note, apply=True):
+    data = {
+        "action": "review_selected",
+        "_selected_action": [cdrs["flagged"].pk, cdrs["matched"].pk],
+    }
+    if apply:
+        data.update(apply="1", note=note)
+    return client.post(CHANGELIST, data)
+
+
+def test_review_of_flagged_cdrs_with_a_note_is_logged(management_client, cdrs):
+    confirmation = review(management_client, cdrs, "", apply=False)
+    assert confirmation.status_code == 200
+    assert "FLAGGED" in confirmation.content.decode()
+    assert "1 selected CDR(s) need no review" in confirmation.content.decode()
+
+    before = list(CDR.objects.order_by("pk").values())
+    refused = review(management_client, cdrs, "   ")
+    assert refused.status_code == 200 and "This field is required" in refused.content.decode()
+    assert list(CDR.objects.order_by("pk").values()) == before
+
+    response = review(management_client, cdrs, "EVSE renamed by the CPO; user is a test card.")
+    assert response.status_code == 302
+    flagged = CDR.objects.get(pk=cdrs["flagged"].pk)
+    assert not flagged.needs_review
+    assert flagged.unmatched_user and flagged.unmatched_connector  # the facts stay
+    assert flagged.reviewed_by.username == "manager" and flagged.reviewed_at is not None
+    assert flagged.review_note == "EVSE renamed by the CPO; user is a test card."
+    (entry,) = LogEntry.objects.filter(object_id=str(flagged.pk))
+    assert entry.action_flag == CHANGE and "EVSE renamed by the CPO" in entry.get_change_message()
+    matched = CDR.objects.get(pk=cdrs["matched"].pk)
+    assert matched.reviewed_at is None and not LogEntry.objects.filter(object_id=str(matched.pk))
+
+
+def test_support_may_not_review(support_client, cdrs):
+    before = list(CDR.objects.order_by("pk").values())
+    review(support_client, cdrs, "looks fine")
+    assert list(CDR.objects.order_by("pk").values()) == before
+    assert not LogEntry.objects.exists()
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_changelist_costs_a_constant_number_of_queries(
+    support_client, cpo, count, django_assert_max_num_queries
+):
+    build_cdrs(cpo, count)
+    # Session, user, permissions, filters' partners, the page, its count, the two totals...
+    with django_assert_max_num_queries(12):
+        assert support_client.get(CHANGELIST).status_code == 200
