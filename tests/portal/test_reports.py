@@ -1,0 +1,178 @@
+"""What the CDR report, the detail page and the lists show: filters, totals, masking, exports."""
+
+import csv
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from cdrs.reports import DAILY_CHART_MAX_DAYS, local_midnight, mask, period_bounds
+from oioi_portal.models import Delivery, Role
+from tests.mixins import portal_partner, portal_user
+from tests.portal.conftest import make_cdr, make_session, make_station
+
+
+@pytest.fixture
+def cpo(db):
+    return portal_partner("Report CPO", {Role.CPO})
+
+
+@pytest.fixture
+def emp(db):
+    return portal_partner("Report EMP", {Role.EMP})
+
+
+def signed_in(client, partner, username):
+    client.force_login(portal_user(partner, username, admin=True))
+    return client
+
+
+def csv_rows(response, delimiter=","):
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
+
+
+def this_month(hours=1):
+    first, _ = period_bounds("this_month")
+    return local_midnight(first) + timedelta(hours=hours)
+
+
+def test_filters_narrow_rows_totals_and_export_alike(client, cpo):
+    berlin, hamburg = make_station(cpo, name="Berlin P1"), make_station(cpo, name="Hamburg P2")
+    a = make_cdr(cpo, station=berlin, start=this_month(1), energy="10", cost="5", uid="0A0B0C0D")
+    make_cdr(cpo, station=berlin, start=this_month(2), energy="20", cost="7", currency="CHF")
+    make_cdr(cpo, station=hamburg, start=this_month(3), energy="40", cost=None)
+    make_cdr(cpo, station=hamburg, start=this_month(4), energy="1", final=False)
+    signed_in(client, cpo, "anna")
+
+    totals = client.get("/portal/cdrs/").context["totals"]
+    assert (totals.count, totals.energy_kwh) == (4, 71)
+    assert totals.cost_by_currency == {"CHF": Decimal("7"), "EUR": Decimal("9.2")}
+
+    cases = {
+        f"station={berlin.pk}": 2,
+        f"evse_id={a.evse_id.lower().replace('*', '')}": 2,
+        "customer=0a0b0c0d": 1,
+        "state=open": 1,
+        "currency=chf": 1,
+        "period=last_month": 0,
+    }
+    for query, expected in cases.items():
+        response = client.get(f"/portal/cdrs/?{query}")
+        assert response.context["totals"].count == expected, query
+        assert len(response.context["cdrs"]) == expected, query
+        exported = csv_rows(client.get(f"/portal/cdrs/?{query}&export=csv"))
+        assert len(exported) == expected, query
+
+
+def test_period_by_dates_and_the_chart_granularity(client, cpo):
+    make_cdr(cpo, start=local_midnight(date(2025, 1, 15)), energy="3")
+    make_cdr(cpo, start=local_midnight(date(2025, 3, 2)), energy="4")
+    signed_in(client, cpo, "anna")
+    response = client.get("/portal/cdrs/?period=dates&date_from=2025-01-01&date_to=2025-01-31")
+    assert response.context["totals"].count == 1
+    assert len(response.context["chart"]["bars"]) == 31
+    response = client.get("/portal/cdrs/?period=dates&date_from=2025-01-01&date_to=2025-06-30")
+    assert response.context["totals"].count == 2
+    months = [bar["bucket"] for bar in response.context["chart"]["bars"]]
+    assert [m.label for m in months] == [f"2025-0{n}" for n in range(1, 7)]
+    assert [m.sessions for m in months] == [1, 0, 1, 0, 0, 0]
+    assert DAILY_CHART_MAX_DAYS < 181
+
+
+def test_sorting_by_a_column_both_ways(client, cpo):
+    for energy in ("5", "50", "15"):
+        make_cdr(cpo, start=this_month(), energy=energy)
+    signed_in(client, cpo, "anna")
+    ascending = client.get("/portal/cdrs/?sort=energy").context["cdrs"]
+    assert [str(c.energy_kwh) for c in ascending] == ["5.000000", "15.000000", "50.000000"]
+    descending = client.get("/portal/cdrs/?sort=-energy")
+    assert [c.energy_kwh for c in descending.context["cdrs"]][0] == 50
+    assert 'aria-sort="descending"' in descending.content.decode()
+    # An unknown column falls back to the default order instead of failing.
+    assert client.get("/portal/cdrs/?sort=secret_field").status_code == 200
+
+
+def test_pages_of_fifty(client, cpo):
+    for n in range(51):
+        make_cdr(cpo, start=this_month(1) + timedelta(minutes=n), revisions=0)
+    signed_in(client, cpo, "anna")
+    assert len(client.get("/portal/cdrs/").context["cdrs"]) == 50
+    second = client.get("/portal/cdrs/?page=2")
+    assert len(second.context["cdrs"]) == 1
+    assert "Page 2 of 2" in second.content.decode()
+
+
+def test_the_cpo_sees_the_customer_masked_the_recipient_in_full(client, cpo, emp):
+    cdr = make_cdr(cpo, recipient=emp, start=this_month(), uid="04A1B2C3D4E5F6")
+    open_cdr = make_cdr(cpo, recipient=emp, start=this_month(2), final=False)
+    assert mask(cdr.user_identifier) == "••••••••••E5F6"
+    signed_in(client, cpo, "cpo-user")
+    detail = client.get(f"/portal/cdrs/{cdr.pk}/").content.decode()
+    assert "••••••••••E5F6" in detail and "04A1B2C3D4E5F6" not in detail
+    exported = csv_rows(client.get("/portal/cdrs/?export=csv&state=final"))
+    assert [row["identifier"] for row in exported] == ["••••••••••E5F6"]
+
+    signed_in(client, emp, "emp-user")
+    assert "04A1B2C3D4E5F6" in client.get(f"/portal/cdrs/{cdr.pk}/").content.decode()
+    exported = csv_rows(client.get("/portal/cdrs/?export=csv"))
+    assert [row["identifier"] for row in exported] == ["04A1B2C3D4E5F6"]
+    # An open CDR is not forwarded yet, so its recipient does not see it.
+    assert client.get(f"/portal/cdrs/{open_cdr.pk}/").status_code == 404
+
+
+def test_detail_shows_revisions_and_forwarding(client, cpo, emp):
+    cdr = make_cdr(cpo, recipient=emp, start=this_month(), revisions=3)
+    Delivery.objects.create(
+        partner=emp,
+        call="session-post",
+        payload={},
+        dedupe_key=f"cdr:{cdr.pk}",
+        max_attempts=5,
+        state=Delivery.State.DELIVERED,
+        attempts=2,
+    )
+    signed_in(client, emp, "emp-user")
+    response = client.get(f"/portal/cdrs/{cdr.pk}/")
+    assert [r.number for r in response.context["revisions"]] == [1, 2, 3]
+    assert [d.state for d in response.context["deliveries"]] == ["delivered"]
+
+
+def test_excel_export_has_a_bom_semicolons_and_german_numbers(client, cpo):
+    make_cdr(cpo, start=this_month(), energy="12.5", cost="3.75")
+    signed_in(client, cpo, "anna")
+    response = client.get("/portal/cdrs/?export=excel", HTTP_ACCEPT_LANGUAGE="de")
+    assert response["Content-Disposition"] == 'attachment; filename="cdrs-excel.csv"'
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeffsession_id;")
+    row = next(csv.DictReader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
+    assert (row["energy_kwh"], row["cost"]) == ("12,500000", "3,7500")
+
+
+def test_stations_page_filters_and_exports_one_line_per_connector(client, cpo):
+    make_station(cpo, city="Berlin", connectors=3)
+    make_station(cpo, city="Hamburg", connectors=1)
+    signed_in(client, cpo, "anna")
+    assert len(client.get("/portal/stations/?city=hamburg").context["stations"]) == 1
+    assert len(client.get("/portal/stations/?status=Occupied").context["stations"]) == 2
+    rows = csv_rows(client.get("/portal/stations/?export=csv&city=berlin"))
+    assert [row["status"] for row in rows] == ["Occupied", "Available", "Available"]
+
+
+def test_sessions_page_filters_by_state(client, cpo, emp):
+    connector = make_station(cpo).connectors.first()
+    make_session(emp, connector, state="started")
+    make_session(emp, connector, customer="DE*EMP*000002*2", state="failed")
+    signed_in(client, emp, "emp-user")
+    response = client.get("/portal/sessions/?state=failed")
+    assert [s.user_identifier for s in response.context["sessions"]] == ["DE*EMP*000002*2"]
+    rows = csv_rows(client.get("/portal/sessions/?export=excel"), delimiter=";")
+    assert sorted(row["state"] for row in rows) == ["failed", "started"]
+
+
+def test_an_invalid_filter_is_reported_not_a_crash(client, cpo):
+    signed_in(client, cpo, "anna")
+    response = client.get("/portal/cdrs/?period=dates&date_from=yesterday&station=999999")
+    assert response.status_code == 200
+    assert 'role="alert"' in response.content.decode()
