@@ -2,8 +2,10 @@
 Run the benchmark suite: ``python -m bench.run [--only SUITE ...] [--duration SECONDS]``.
 
 Each suite in ``bench/suites/`` has ``build(ctx)``, which fills the throwaway database, and
-``measure(ctx)``, which returns figures measured against the running server. Every figure is
-printed on one line and written with the others to ``.bench/results.json``.
+``measure(ctx)``, which returns figures measured against the running server. A suite that
+measures the same thing at several data sizes lists ``PHASES`` instead, (build, measure) pairs
+run in order: the first build runs before the server starts, the later ones while it serves.
+Every figure is printed on one line and written with the others to ``.bench/results.json``.
 """
 
 import argparse
@@ -111,6 +113,11 @@ def worker_peak_rss_kib(master_pid):
     return max(peaks, default=0)
 
 
+def phases(module):
+    """A suite's (build, measure) steps."""
+    return getattr(module, "PHASES", None) or [(module.build, module.measure)]
+
+
 def suites():
     package = importlib.import_module("bench.suites")
     return sorted(info.name for info in pkgutil.iter_modules(package.__path__))
@@ -144,7 +151,8 @@ def main():
             ctx = Context(host="127.0.0.1", port=free_port(), duration=args.duration)
             modules = [importlib.import_module(f"bench.suites.{name}") for name in chosen]
             for module in modules:
-                module.build(ctx)
+                first_build, _ = phases(module)[0]
+                first_build(ctx)
             from django.db import connections
 
             connections.close_all()
@@ -157,7 +165,11 @@ def main():
                 ctx.data["baseline"] = baseline
                 ctx.report("baseline.rps", baseline["rps"], "req/s", p50_ms=baseline["p50_ms"])
                 for module in modules:
-                    module.measure(ctx)
+                    for index, (build, measure) in enumerate(phases(module)):
+                        if index:
+                            build(ctx)
+                            connections.close_all()
+                        measure(ctx)
                 ctx.report("server.worker_peak_rss", worker_peak_rss_kib(server.pid) // 1024, "MiB")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

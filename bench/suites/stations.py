@@ -1,0 +1,248 @@
+"""
+Stations: station-get-surface latency for one city-sized box at 10,000 and at 100,000 stations
+in the network, and connector-post-status throughput.
+
+The box (central Berlin) holds the same 1,000 stations in both phases: the 90,000 stations of
+the second phase go everywhere else in Germany, its latitude band included. So the two latencies
+answer the same question (same box, same answer: the 500-station cap bites and the grid sample
+runs) over a network ten times larger, and their ratio shows what the network's size costs.
+"""
+
+import random
+import threading
+import time
+
+from bench.load import drive, oioi_request
+
+BOX = {"min-lat": 52.40, "max-lat": 52.62, "min-long": 13.20, "max-long": 13.60}
+GERMANY = {"min-lat": 47.3, "max-lat": 55.0, "min-long": 5.9, "max-long": 15.0}
+IN_BOX = 1_000
+FIRST_NETWORK = 10_000
+FULL_NETWORK = 100_000
+PLUGS = (("Type2", 22.0), ("Combo", 150.0), ("Type2", 11.0))
+BATCH = 5_000
+# connector-post-status: each load thread walks its own EVSE ids, so every request is a change.
+STATUS_THREADS = 8
+EVSES_PER_THREAD = 500
+
+
+def _positions(rng, count, inside):
+    """``count`` random positions inside the box (``inside``) or in Germany outside it."""
+    area = BOX if inside else GERMANY
+    positions = []
+    while len(positions) < count:
+        lat = rng.uniform(area["min-lat"], area["max-lat"])
+        long = rng.uniform(area["min-long"], area["max-long"])
+        in_box = (
+            BOX["min-lat"] <= lat <= BOX["max-lat"] and BOX["min-long"] <= long <= BOX["max-long"]
+        )
+        if in_box == inside:
+            positions.append((lat, long))
+    return positions
+
+
+def _bulk_stations(ctx, positions):
+    """Stations and their connectors in batches of plain bulk inserts: no services, no signals."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from stations.models import Connector, Station
+
+    first = ctx.data["stations_built"]
+    now = timezone.now()
+    with transaction.atomic():
+        for start in range(0, len(positions), BATCH):
+            stations = Station.objects.bulk_create(
+                Station(
+                    external_id=f"BENCH-{first + start + n}",
+                    owner_id=ctx.data["stations_partner_id"],
+                    operator_id=ctx.data["stations_operator_id"],
+                    operator_company_id=ctx.data["stations_company_id"],
+                    name=f"Bench station {first + start + n}",
+                    latitude=lat,
+                    longitude=long,
+                    city="Berlin",
+                    country="DE",
+                    last_static_change=now,
+                )
+                for n, (lat, long) in enumerate(positions[start : start + BATCH])
+            )
+            Connector.objects.bulk_create(
+                Connector(
+                    station_id=station.pk,
+                    evse_id=f"DE*BEN*E{station.pk}X{plug}",
+                    evse_id_normalized=f"DEBENE{station.pk}X{plug}",
+                    type=kind,
+                    speed=speed,
+                )
+                for station in stations
+                for plug, (kind, speed) in enumerate(PLUGS)
+            )
+    # The state a production database is in after its maintenance: planner statistics, and on
+    # PostgreSQL a visibility map (index-only scans), on SQLite the write-ahead log folded back.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("VACUUM ANALYZE")
+        else:
+            cursor.execute("ANALYZE")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ctx.data["stations_built"] = first + len(positions)
+
+
+def build_first(ctx):
+    from oioi_portal import services
+    from stations.models import Company
+
+    cpo = services.partner_create(
+        name="Bench Stations CPO",
+        roles=["cpo"],
+        operator_ids=["DE*BEN"],
+        partner_identifiers=["bench-stations-cpo-identifier"],
+    )
+    emp = services.partner_create(name="Bench Stations EMP", roles=["emp"])
+    operator = cpo.operator_ids.get()
+    ctx.data.update(
+        stations_partner_id=cpo.pk,
+        stations_operator_id=operator.pk,
+        stations_company_id=Company.objects.create(name="Bench operator", operator=operator).pk,
+        stations_cpo_key=services.api_key_issue(cpo, label="bench").plaintext,
+        stations_emp_key=services.api_key_issue(emp, label="bench").plaintext,
+        stations_built=0,
+        stations_rng=random.Random(3),  # noqa: S311 (positions, not secrets)
+    )
+    rng = ctx.data["stations_rng"]
+    started = time.monotonic()
+    _bulk_stations(
+        ctx,
+        _positions(rng, IN_BOX, inside=True)
+        + _positions(rng, FIRST_NETWORK - IN_BOX, inside=False),
+    )
+    ctx.data["stations_build_seconds"] = round(time.monotonic() - started, 1)
+
+
+def build_full(ctx):
+    started = time.monotonic()
+    rng = ctx.data["stations_rng"]
+    _bulk_stations(ctx, _positions(rng, FULL_NETWORK - FIRST_NETWORK, inside=False))
+    ctx.data["stations_build_seconds"] = round(time.monotonic() - started, 1)
+
+
+def _surface(ctx):
+    """The box's latency at the current network size, one request at a time."""
+    network = ctx.data["stations_built"]
+    ctx.report(
+        f"stations.build.{network // 1000}k",
+        ctx.data["stations_build_seconds"],
+        "s",
+        stations=network,
+        connectors=network * len(PLUGS),
+    )
+    request = oioi_request(ctx.data["stations_emp_key"], "station-get-surface", BOX)
+    # Warm the workers (imports, caches) so both sizes are measured alike.
+    drive(ctx.host, ctx.port, [request], concurrency=4, duration=1)
+    result = drive(ctx.host, ctx.port, [request], concurrency=1, duration=ctx.duration)
+    ctx.report(
+        f"oioi.station-get-surface.{network // 1000}k.p50",
+        result["p50_ms"],
+        "ms",
+        p99_ms=result["p99_ms"],
+        stations_in_box=IN_BOX,
+        network=network,
+        requests=result["requests"],
+        errors=result["errors"],
+    )
+    return result
+
+
+def measure_first(ctx):
+    ctx.data["stations_surface_first"] = _surface(ctx)
+
+
+def measure_full(ctx):
+    first, full = ctx.data["stations_surface_first"], _surface(ctx)
+    ctx.report(
+        "oioi.station-get-surface.p50_ratio_100k_to_10k",
+        round(full["p50_ms"] / first["p50_ms"], 3),
+        "x",
+        p99_ratio=round(full["p99_ms"] / first["p99_ms"], 3),
+    )
+    _connector_post_status(ctx)
+
+
+def _status_requests(ctx, evse_ids):
+    key = ctx.data["stations_cpo_key"]
+    return [
+        oioi_request(
+            key,
+            "connector-post-status",
+            {
+                "partner-identifier": "bench-stations-cpo-identifier",
+                "connector-id": evse_id,
+                "status": status,
+            },
+        )
+        for status in ("Occupied", "Available")
+        for evse_id in evse_ids
+    ]
+
+
+def _drive_each(ctx, request_lists):
+    """One load thread per list, each sending its own list: ``drive`` with one connection each."""
+    results = [None] * len(request_lists)
+
+    def run(index):
+        results[index] = drive(
+            ctx.host, ctx.port, request_lists[index], concurrency=1, duration=ctx.duration
+        )
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(request_lists))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = max(r["seconds"] for r in results)
+    return {
+        "rps": round(sum(r["requests"] for r in results) / seconds, 1),
+        "p50_ms": sorted(r["p50_ms"] for r in results)[len(results) // 2],
+        "p99_ms": max(r["p99_ms"] for r in results),
+        "errors": sum(r["errors"] for r in results),
+    }
+
+
+def _connector_post_status(ctx):
+    from stations.models import Connector
+
+    evse_ids = list(
+        Connector.objects.filter(type="Type2", speed=22.0)
+        .order_by("id")
+        .values_list("evse_id", flat=True)[: STATUS_THREADS * EVSES_PER_THREAD]
+    )
+    baseline = ctx.data["baseline"]["rps"]
+    changes = _drive_each(
+        ctx,
+        [
+            _status_requests(ctx, evse_ids[n * EVSES_PER_THREAD : (n + 1) * EVSES_PER_THREAD])
+            for n in range(STATUS_THREADS)
+        ],
+    )
+    # Sending the status the EVSE already has: what CPOs do most, answered from one read.
+    repeats = drive(
+        ctx.host,
+        ctx.port,
+        _status_requests(ctx, evse_ids[:1])[1:],
+        concurrency=STATUS_THREADS,
+        duration=ctx.duration,
+    )
+    for name, result in (("changes", changes), ("repeats", repeats)):
+        ctx.report(
+            f"oioi.connector-post-status.{name}.throughput_ratio",
+            round(result["rps"] / baseline, 3),
+            "x baseline",
+            rps=result["rps"],
+            p50_ms=result["p50_ms"],
+            p99_ms=result["p99_ms"],
+            errors=result["errors"],
+        )
+
+
+PHASES = [(build_first, measure_first), (build_full, measure_full)]
