@@ -7,8 +7,29 @@ Totals and the partner scope are ``cdrs.selectors``'; this module adds what only
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Avg, Count, DateField, DecimalField, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    DateField,
+    DecimalField,
+    F,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import (
+    Coalesce,
+    Concat,
+    Length,
+    Repeat,
+    Right,
+    TruncDate,
+    TruncMonth,
+)
+from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
 from cdrs.models import ENERGY_DIGITS, ENERGY_PLACES
@@ -19,6 +40,7 @@ from oioi_portal.portal.charts import Bucket
 # Periods up to this many days are charted per day, longer ones per month.
 DAILY_CHART_MAX_DAYS = 62
 MASK_KEEP = 4
+MASK = "•"
 
 ENERGY_SUM = DecimalField(max_digits=ENERGY_DIGITS + 6, decimal_places=ENERGY_PLACES)
 
@@ -130,20 +152,29 @@ def cdr_dashboard(partner, today=None):
     }
 
 
-def customer_identifier_for(cdr, partner):
+def with_customers_shown(queryset, partner):
     """
-    The CDR's customer identifier as ``partner`` may see it: in full for the partner whose
-    customer it is, masked but for the last characters for the CPO that only ran the charge.
+    Annotates ``customer_shown`` and ``evco_id_shown``: the CDR's customer identifiers in full
+    for the partner whose customer it is, masked but for the last characters for the CPO that
+    only ran the charge. In SQL, so that the list, the detail and the export share the rule.
     """
-    if cdr.recipient_id == partner.pk:
-        return cdr.user_identifier
-    return mask(cdr.user_identifier)
+    return queryset.annotate(
+        customer_shown=_shown_to(partner, "user_identifier"),
+        evco_id_shown=_shown_to(partner, "contract__evco_id"),
+    )
 
 
-def mask(value):
-    if len(value) <= MASK_KEEP:
-        return "•" * len(value)
-    return "•" * (len(value) - MASK_KEEP) + value[-MASK_KEEP:]
+def _shown_to(partner, field):
+    length = Length(field)
+    return Case(
+        When(recipient=partner, then=F(field)),
+        When(
+            GreaterThan(length, MASK_KEEP),
+            then=Concat(Repeat(Value(MASK), length - MASK_KEEP), Right(field, MASK_KEEP)),
+        ),
+        default=Repeat(Value(MASK), length),
+        output_field=CharField(),
+    )
 
 
 def cdr_deliveries(cdr):

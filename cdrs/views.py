@@ -1,6 +1,7 @@
 """The portal's CDR report (filters, totals, chart, streamed export) and CDR detail pages."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -9,9 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
 
-from cdrs import reports
+from cdrs import exports, reports
+from cdrs.filtersets import CDRFilterSet
 from cdrs.models import CDR
 from cdrs.selectors import cdr_list_for_partner, cdr_totals
+from oioi_portal.portal import exports as portal_exports
 from oioi_portal.portal.charts import energy_sessions_chart
 from oioi_portal.portal.views import Column, PartnerPortalMixin, PortalListView
 from stations.models import Station
@@ -25,14 +28,17 @@ PERIODS = [
 DEFAULT_PERIOD = "this_month"
 
 
-class PortalCDRFilterSet(django_filters.FilterSet):
+class PortalCDRFilterSet(CDRFilterSet):
+    """
+    The CDR lists' FilterSet with the portal's period (quick choices or dates, instead of the
+    API's RFC 3339 bounds) and the partner's stations to choose from.
+    """
+
     period = django_filters.ChoiceFilter(
         label=_("Period"), choices=PERIODS, empty_label=None, method="filter_period"
     )
     date_from = django_filters.DateFilter(
-        label=_("From"),
-        method="filter_period",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("From"), method="filter_period", widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = django_filters.DateFilter(
         label=_("To (inclusive)"),
@@ -42,25 +48,28 @@ class PortalCDRFilterSet(django_filters.FilterSet):
     station = django_filters.ModelChoiceFilter(
         label=_("Station"), queryset=Station.objects.none(), empty_label=_("All stations")
     )
-    evse_id = django_filters.CharFilter(label=_("EVSE id"), method="filter_evse")
-    customer = django_filters.CharFilter(label=_("EVCO id / UID"), method="filter_customer")
-    state = django_filters.ChoiceFilter(
-        label=_("State"), choices=CDR.State.choices, empty_label=_("Any")
-    )
-    currency = django_filters.CharFilter(
-        label=_("Currency"), field_name="cost_currency", lookup_expr="iexact"
-    )
 
-    class Meta:
-        model = CDR
-        fields = []
+    # The API's filters a form does not need: the period replaces the first three.
+    LEFT_OUT = ("since", "until", "updated_since", "session_id")
+    LABELS = {
+        "evse_id": _("EVSE id"),
+        "evco_id": _("EVCO id"),
+        "uid": _("UID"),
+        "state": _("State"),
+        "currency": _("Currency"),
+    }
 
     def __init__(self, data=None, *args, partner, **kwargs):
         if data is not None and not data.get("period"):
             data = data.copy()
             data["period"] = DEFAULT_PERIOD
         super().__init__(data, *args, **kwargs)
-        # Only the partner's own stations are offered: another's names are not for it to see.
+        for name in self.LEFT_OUT:
+            self.filters.pop(name)
+        for name, label in self.LABELS.items():
+            self.filters[name].label = label
+        self.filters["state"].extra["empty_label"] = _("Any")
+        # Only stations the partner runs or its customers charged at: no other names.
         self.filters["station"].queryset = Station.objects.filter(
             Q(owner=partner) | Exists(CDR.objects.filter(station=OuterRef("pk"), recipient=partner))
         ).order_by("name")
@@ -69,20 +78,12 @@ class PortalCDRFilterSet(django_filters.FilterSet):
         # Applied once, in filter_queryset(), from the three period fields together.
         return queryset
 
-    def filter_evse(self, queryset, name, value):
-        return queryset.filter(evse_id_normalized=value.upper().replace("*", "").strip())
-
-    def filter_customer(self, queryset, name, value):
-        normalized = "".join(ch for ch in value.upper() if ch.isalnum())
-        return queryset.filter(user_identifier_normalized=normalized)
-
     def period_days(self):
         """The first and last day of the chosen period."""
         cleaned = getattr(self.form, "cleaned_data", {})
         choice = cleaned.get("period") or DEFAULT_PERIOD
         if choice == "dates":
-            today = timezone.localdate()
-            last = cleaned.get("date_to") or today
+            last = cleaned.get("date_to") or timezone.localdate()
             first = cleaned.get("date_from") or reports.month_start(last)
             return min(first, last), max(first, last)
         start, end = reports.period_bounds(choice)
@@ -95,6 +96,16 @@ class PortalCDRFilterSet(django_filters.FilterSet):
             session_start__gte=reports.local_midnight(first),
             session_start__lt=reports.local_midnight(last + timedelta(days=1)),
         )
+
+
+# cdrs.exports' columns, with the customer identifiers as the partner may see them.
+PORTAL_COLUMNS = tuple(
+    {
+        "user_identifier": exports.Column("user_identifier", "customer_shown"),
+        "evco_id": exports.Column("evco_id", "evco_id_shown"),
+    }.get(column.header, column)
+    for column in exports.COLUMNS
+)
 
 
 class CDRScopeMixin:
@@ -127,7 +138,9 @@ class CDRListView(CDRScopeMixin, PortalListView):
         )
 
     def get_queryset(self):
-        return super().get_queryset().select_related("station")
+        return reports.with_customers_shown(
+            super().get_queryset().select_related("station"), self.partner
+        )
 
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
@@ -136,7 +149,8 @@ class CDRListView(CDRScopeMixin, PortalListView):
         return paginator
 
     def get_context_data(self, **kwargs):
-        queryset = self.filterset.qs
+        # What the filters select, without the page's ordering and annotations: for aggregates.
+        queryset = self.filtered
         self.totals = cdr_totals(queryset)
         first, last = self.filterset.period_days()
         context = super().get_context_data(
@@ -148,48 +162,24 @@ class CDRListView(CDRScopeMixin, PortalListView):
             **kwargs,
         )
         for cdr in context["cdrs"]:
-            cdr.customer_shown = reports.customer_identifier_for(cdr, self.partner)
             cdr.duration = cdr.session_stop - cdr.session_start if cdr.session_stop else None
         return context
 
-    def export_header(self):
-        return [
-            "session_id",
-            "session_start",
-            "session_stop",
-            "charging_start",
-            "charging_stop",
-            "station",
-            "evse_id",
-            "identifier_type",
-            "identifier",
-            "energy_kwh",
-            "cost",
-            "currency",
-            "state",
-        ]
-
-    def export_rows(self, queryset):
-        for cdr in queryset.iterator(chunk_size=2000):
-            yield [
-                cdr.session_id,
-                iso(cdr.session_start),
-                iso(cdr.session_stop),
-                iso(cdr.charging_start),
-                iso(cdr.charging_stop),
-                cdr.station.name if cdr.station else "",
-                cdr.evse_id,
-                cdr.user_identifier_type,
-                reports.customer_identifier_for(cdr, self.partner),
-                cdr.energy_kwh if cdr.energy_kwh is not None else "",
-                cdr.cost_amount if cdr.cost_amount is not None else "",
-                cdr.cost_currency,
-                cdr.state,
-            ]
-
-
-def iso(moment):
-    return moment.isoformat() if moment else ""
+    def export(self, queryset, export_format):
+        queryset = queryset.select_related(None)
+        if export_format == portal_exports.CSV:
+            return exports.csv_response(queryset, "cdrs.csv", PORTAL_COLUMNS)
+        # Excel: cdrs.exports' cells, with numbers written as the user's language writes them.
+        rows = queryset.values_list(*(column.path for column in PORTAL_COLUMNS))
+        return portal_exports.streamed_csv(
+            "cdrs.csv",
+            [column.header for column in PORTAL_COLUMNS],
+            (
+                [value if isinstance(value, Decimal) else exports.cell(value) for value in row]
+                for row in rows.iterator(chunk_size=exports.READ_CHUNK_ROWS)
+            ),
+            excel=True,
+        )
 
 
 class CDRDetailView(CDRScopeMixin, PartnerPortalMixin, DetailView):
@@ -197,12 +187,13 @@ class CDRDetailView(CDRScopeMixin, PartnerPortalMixin, DetailView):
     context_object_name = "cdr"
 
     def get_queryset(self):
-        return super().get_queryset().select_related("station", "connector", "cpo", "recipient")
+        return reports.with_customers_shown(
+            super().get_queryset().select_related("station", "cpo"), self.partner
+        )
 
     def get_context_data(self, **kwargs):
         cdr = self.object
         return super().get_context_data(
-            customer_shown=reports.customer_identifier_for(cdr, self.partner),
             revisions=cdr.revisions.order_by("number"),
             deliveries=reports.cdr_deliveries(cdr),
             **kwargs,

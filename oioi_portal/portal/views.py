@@ -76,7 +76,8 @@ class PortalListView(PartnerPortalMixin, ListView):
     """
     A filtered, sortable, paginated table with a streamed export of exactly the filtered rows
     (``?export=csv`` or ``?export=excel``). Subclasses set ``filterset_class``, ``columns`` and
-    ``default_sort``, and define ``export_header()`` and ``export_rows(queryset)``.
+    ``default_sort``, and define ``export_header()`` and ``export_rows(queryset)`` (or
+    ``export(queryset, export_format)`` altogether).
     """
 
     filterset_class = None
@@ -88,21 +89,27 @@ class PortalListView(PartnerPortalMixin, ListView):
     def get(self, request, *args, **kwargs):
         export_format = request.GET.get("export")
         if export_format in exports.FORMATS:
-            queryset = self.get_queryset()
-            return exports.streamed_csv(
-                f"{self.export_name}.csv",
-                self.export_header(),
-                self.export_rows(queryset),
-                excel=export_format == exports.EXCEL,
-            )
+            return self.export(self.get_queryset(), export_format)
         return super().get(request, *args, **kwargs)
+
+    def export(self, queryset, export_format):
+        return exports.streamed_csv(
+            f"{self.export_name}.csv",
+            self.export_header(),
+            self.export_rows(queryset),
+            excel=export_format == exports.EXCEL,
+        )
 
     def get_filterset(self, queryset):
         return self.filterset_class(self.request.GET or None, queryset=queryset)
 
     def get_queryset(self):
         self.filterset = self.get_filterset(super().get_queryset())
-        return self.filterset.qs.order_by(*self.get_ordering())
+        # A filter that does not validate shows nothing rather than everything (its error
+        # is on the form).
+        valid = not self.filterset.is_bound or self.filterset.is_valid()
+        self.filtered = self.filterset.qs if valid else self.filterset.queryset.none()
+        return self.filtered.order_by(*self.get_ordering())
 
     def sort_key(self):
         sort = self.request.GET.get("sort", self.default_sort)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from cdrs.reports import DAILY_CHART_MAX_DAYS, local_midnight, mask, period_bounds
+from cdrs.reports import DAILY_CHART_MAX_DAYS, local_midnight, period_bounds
 from oioi_portal.models import Delivery, Role
 from tests.mixins import portal_partner, portal_user
 from tests.portal.conftest import make_cdr, make_session, make_station
@@ -53,7 +53,7 @@ def test_filters_narrow_rows_totals_and_export_alike(client, cpo):
     cases = {
         f"station={berlin.pk}": 2,
         f"evse_id={a.evse_id.lower().replace('*', '')}": 2,
-        "customer=0a0b0c0d": 1,
+        "uid=0a0b0c0d": 1,
         "state=open": 1,
         "currency=chf": 1,
         "period=last_month": 0,
@@ -107,17 +107,18 @@ def test_pages_of_fifty(client, cpo):
 def test_the_cpo_sees_the_customer_masked_the_recipient_in_full(client, cpo, emp):
     cdr = make_cdr(cpo, recipient=emp, start=this_month(), uid="04A1B2C3D4E5F6")
     open_cdr = make_cdr(cpo, recipient=emp, start=this_month(2), final=False)
-    assert mask(cdr.user_identifier) == "••••••••••E5F6"
+    short = make_cdr(cpo, recipient=emp, start=this_month(3), uid="0A0B")
     signed_in(client, cpo, "cpo-user")
     detail = client.get(f"/portal/cdrs/{cdr.pk}/").content.decode()
     assert "••••••••••E5F6" in detail and "04A1B2C3D4E5F6" not in detail
-    exported = csv_rows(client.get("/portal/cdrs/?export=csv&state=final"))
-    assert [row["identifier"] for row in exported] == ["••••••••••E5F6"]
+    exported = csv_rows(client.get("/portal/cdrs/?export=csv&state=final&sort=start"))
+    assert [row["user_identifier"] for row in exported] == ["••••••••••E5F6", "••••"]
+    assert short.user_identifier not in client.get(f"/portal/cdrs/{short.pk}/").content.decode()
 
     signed_in(client, emp, "emp-user")
     assert "04A1B2C3D4E5F6" in client.get(f"/portal/cdrs/{cdr.pk}/").content.decode()
-    exported = csv_rows(client.get("/portal/cdrs/?export=csv"))
-    assert [row["identifier"] for row in exported] == ["04A1B2C3D4E5F6"]
+    exported = csv_rows(client.get("/portal/cdrs/?export=csv&sort=start"))
+    assert [row["user_identifier"] for row in exported] == ["04A1B2C3D4E5F6", "0A0B"]
     # An open CDR is not forwarded yet, so its recipient does not see it.
     assert client.get(f"/portal/cdrs/{open_cdr.pk}/").status_code == 404
 
@@ -145,9 +146,9 @@ def test_excel_export_has_a_bom_semicolons_and_german_numbers(client, cpo):
     response = client.get("/portal/cdrs/?export=excel", HTTP_ACCEPT_LANGUAGE="de")
     assert response["Content-Disposition"] == 'attachment; filename="cdrs-excel.csv"'
     body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeffsession_id;")
+    assert body.startswith("\ufeffid;state;")
     row = next(csv.DictReader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
-    assert (row["energy_kwh"], row["cost"]) == ("12,500000", "3,7500")
+    assert (row["energy_kwh"], row["cost_amount"]) == ("12,500000", "3,7500")
 
 
 def test_stations_page_filters_and_exports_one_line_per_connector(client, cpo):
