@@ -195,6 +195,7 @@ class PartnerAdmin(admin.ModelAdmin):
             ),
             ("Contact", {"fields": ["contact_name", "contact_email", "contact_phone"]}),
             ("OIOI endpoint", {"fields": endpoint}),
+            ("Limits", {"fields": ["rate_limit_per_minute"]}),
             (None, {"fields": ["notes"]}),
         ]
         if obj is not None:

@@ -56,6 +56,12 @@ class Partner(models.Model):
     # The key the partner gave us for calling its endpoint. We must send it, so it cannot be
     # hashed; it is never shown back in full (see ``endpoint_key_hint``).
     endpoint_key = models.CharField("OIOI endpoint key", max_length=500, blank=True)
+    rate_limit_per_minute = models.PositiveIntegerField(
+        "rate limit (requests per minute per key)",
+        null=True,
+        blank=True,
+        help_text="Empty: the platform's default (API_RATE_LIMIT_PER_MINUTE); 0: no limit.",
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -403,3 +409,19 @@ class SignInThrottle(models.Model):
 
     def __str__(self):
         return f"{self.username} from {self.address}: {self.failures}"
+
+
+class RateLimitCounter(models.Model):
+    """Requests made with one API key in one minute, summed over every app process."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    minute = models.BigIntegerField(help_text="Minutes since the epoch.")
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "minute"], name="ratelimit_key_minute")
+        ]
+
+    def __str__(self):
+        return f"{self.api_key_id}@{self.minute}: {self.hits}"

@@ -230,6 +230,8 @@ OIOI_OUTBOUND_MAX_RESPONSE_BYTES = env_int("OIOI_OUTBOUND_MAX_RESPONSE_BYTES", 1
 # Seconds a client is told to wait (Retry-After) when we fail with 503.
 OIOI_RETRY_AFTER_SECONDS = env_int("OIOI_RETRY_AFTER_SECONDS", 30)
 OIOI_SURFACE_MAX_STATIONS = env_int("OIOI_SURFACE_MAX_STATIONS", 500)  # per surface answer
+# Requests per minute per API key unless its partner says otherwise (0: no limit).
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 6000)
 # How stale an API key's "last used" may get before a request writes it again: one write per
 # key per interval instead of one per request.
 API_KEY_LAST_USED_RESOLUTION_SECONDS = env_int("API_KEY_LAST_USED_RESOLUTION_SECONDS", 60)
@@ -246,6 +248,7 @@ REST_FRAMEWORK = {
         "oioi_portal.api.filters.PartnerScopeFilterBackend",
         "django_filters.rest_framework.DjangoFilterBackend",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["oioi_portal.ratelimit.ApiKeyRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "oioi_portal.api.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

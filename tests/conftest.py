@@ -21,6 +21,16 @@ def oioi_post(client, key, call, payload, **extra):
     )
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limiter():
+    """Every test starts with this process's local rate counts empty, as a new worker would."""
+    from oioi_portal.ratelimit import limiter
+
+    limiter.__init__()
+    yield
+    limiter.__init__()
+
+
 class PartnerWithKey:
     """A partner, one of its partner identifiers and a usable API key."""
 

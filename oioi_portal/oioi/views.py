@@ -16,6 +16,7 @@ from oioi_portal.authentication import ApiKeyAuthentication
 from oioi_portal.oioi.registry import CallRequest, Outcome, registry
 from oioi_portal.oioi.results import InvalidRequest, NotAllowed, OIOIError, ResultCode
 from oioi_portal.oioi.serializers import first_error
+from oioi_portal.ratelimit import ApiKeyRateThrottle
 from oioi_portal.selectors import partner_identifier_get_for_key
 
 logger = logging.getLogger("oioi_portal.oioi")
@@ -69,7 +70,7 @@ class OIOIRequestView(APIView):
     permission_classes = [IsPartner]
     parser_classes = []
     renderer_classes = [JSONRenderer]
-    throttle_classes = []
+    throttle_classes = [ApiKeyRateThrottle]
     schema = None  # OIOI is specified in OIOI.md, not in the REST API's OpenAPI document.
 
     def initial(self, request, *args, **kwargs):
@@ -157,6 +158,14 @@ class OIOIRequestView(APIView):
             )
         if isinstance(exc, exceptions.PermissionDenied):
             return NotAllowed(str(exc.detail))
+        if isinstance(exc, exceptions.Throttled):
+            # OIOI has no code for it; 200 is its "client request error".
+            return OIOIError(
+                ResultCode.CLIENT_REQUEST_ERROR,
+                f"Rate limit of this API key reached; retry in {exc.wait} seconds.",
+                http_status=429,
+                headers={"Retry-After": str(exc.wait)},
+            )
         retry_after = {"Retry-After": str(settings.OIOI_RETRY_AFTER_SECONDS)}
         if isinstance(exc, OperationalError):
             logger.warning("database unavailable: request_id=%s", self.request.request_id)
