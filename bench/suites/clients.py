@@ -1,0 +1,134 @@
+"""
+The client exchange at size: rfid-verify against 100,000 charging keys and a 100,000-UID
+whitelist, and rfid-post of a complete 100,000-UID whitelist (a first push and a replacing one).
+"""
+
+import random
+
+from bench.load import drive, oioi_request
+
+KEYS = 100_000
+WHITELIST = 100_000
+# Whitelist UIDs overlap the keys by half: some keys are EMP contracts on the list, some are not,
+# and half the list is UIDs we know no contract of.
+WHITELIST_START = KEYS // 2
+VERIFY_SAMPLE = 5_000
+BATCH = 5_000
+
+
+def key_uid(n):
+    return f"{0x10000000 + n:08X}"
+
+
+def key_kind(n):
+    """Every answer rfid-verify gives, spread over the keys."""
+    return ("blocked", "inactive", "no-payment", "emp")[n % 10] if n % 10 < 4 else "active"
+
+
+def build(ctx):
+    from django.db import connection
+
+    from clients import services
+    from clients.models import ChargingKey, Contract, Customer
+    from oioi_portal import services as partner_services
+
+    cpo = partner_services.partner_create(name="Bench Clients CPO", roles=["cpo"])
+    emp = partner_services.partner_create(
+        name="Bench Clients EMP",
+        roles=["emp"],
+        partner_identifiers=["bench-clients-verify-list", "bench-clients-pushed-list"],
+    )
+    ctx.data["clients_cpo_key"] = partner_services.api_key_issue(cpo, label="bench").plaintext
+    ctx.data["clients_emp_key"] = partner_services.api_key_issue(emp, label="bench").plaintext
+
+    kinds = [key_kind(n) for n in range(KEYS)]
+    customers = Customer.objects.bulk_create(
+        [Customer(has_valid_payment_method=kind != "no-payment") for kind in kinds],
+        batch_size=BATCH,
+    )
+    contracts = Contract.objects.bulk_create(
+        [
+            Contract(
+                customer=customer,
+                evco_id=f"DE*8PS*{n:06d}*{n % 10}",
+                evco_id_normalized=f"DE8PS{n:06d}{n % 10}",
+                provider=emp if kind == "emp" else None,
+            )
+            for n, (customer, kind) in enumerate(zip(customers, kinds, strict=True))
+        ],
+        batch_size=BATCH,
+    )
+    states = {"blocked": ChargingKey.State.BLOCKED, "inactive": ChargingKey.State.INACTIVE}
+    ChargingKey.objects.bulk_create(
+        [
+            ChargingKey(
+                uid=key_uid(n),
+                contract=contract,
+                customer_id=contract.customer_id,
+                state=states.get(kind, ChargingKey.State.ACTIVE),
+            )
+            for n, (contract, kind) in enumerate(zip(contracts, kinds, strict=True))
+        ],
+        batch_size=BATCH,
+    )
+    verify_list = emp.identifiers.get(value="bench-clients-verify-list")
+    services.whitelist_replace(
+        verify_list, [key_uid(n) for n in range(WHITELIST_START, WHITELIST_START + WHITELIST)]
+    )
+
+    # Statistics for the planner, as a production database has them; the bulk load left none.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    # Known keys of every kind, whitelisted UIDs with and without a contract, unknown UIDs.
+    rng = random.Random(4)  # noqa: S311 (a repeatable sample, not a secret)
+    ctx.data["clients_verify_uids"] = [
+        key_uid(rng.randrange(KEYS + WHITELIST_START + KEYS // 10)) for _ in range(VERIFY_SAMPLE)
+    ]
+
+
+def measure(ctx):
+    verify_requests = [
+        oioi_request(ctx.data["clients_cpo_key"], "rfid-verify", {"rfid": uid.lower()})
+        for uid in ctx.data["clients_verify_uids"]
+    ]
+    result = drive(ctx.host, ctx.port, verify_requests, duration=ctx.duration)
+    ctx.report(
+        "oioi.rfid-verify.throughput_ratio",
+        round(result["rps"] / ctx.data["baseline"]["rps"], 3),
+        "x baseline",
+        rps=result["rps"],
+        p50_ms=result["p50_ms"],
+        p99_ms=result["p99_ms"],
+        errors=result["errors"],
+        keys=KEYS,
+        whitelisted=WHITELIST,
+    )
+    for name, uids in (
+        ("first", [key_uid(n) for n in range(WHITELIST)]),
+        # Half the list stays, half is dropped, half is new.
+        ("replacing", [key_uid(n) for n in range(WHITELIST // 2, WHITELIST + WHITELIST // 2)]),
+    ):
+        push_whitelist(ctx, name, uids)
+
+
+def push_whitelist(ctx, name, uids):
+    from clients.models import Whitelist
+
+    request = oioi_request(
+        ctx.data["clients_emp_key"],
+        "rfid-post",
+        {"rfids": uids, "partner-identifier": "bench-clients-pushed-list"},
+    )
+    result = drive(ctx.host, ctx.port, [request], concurrency=1, duration=120, max_requests=1)
+    whitelist = Whitelist.objects.get(partner_identifier__value="bench-clients-pushed-list")
+    ctx.report(
+        f"oioi.rfid-post.{name}_push_100k",
+        round(result["seconds"], 2),
+        "s",
+        uids=len(uids),
+        body_mib=round(len(request.body) / 2**20, 2),
+        added=whitelist.last_push_added,
+        removed=whitelist.last_push_removed,
+        errors=result["errors"],
+    )
