@@ -1,6 +1,5 @@
 """Per-key rate limits: 429 with Retry-After, configurable per partner, shared by all processes."""
 
-
 from oioi_portal.models import AuditLogEntry, RateLimitCounter
 from oioi_portal.ratelimit import RateLimiter, limiter
 from tests.factories import issue_key
