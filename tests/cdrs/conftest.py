@@ -7,10 +7,8 @@ from decimal import Decimal
 from cdrs.models import CDR, CDRRevision
 from clients import services as client_services
 from oioi_portal.models import Delivery
-from stations.models import Connector, Station
-from stations.services import operator_company_get_or_create
 from tests.conftest import PartnerWithKey
-from tests.factories import OperatorIdFactory
+from tests.sessions_app.conftest import make_station
 
 START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -58,24 +56,7 @@ def snapshot():
 
 def make_connector(owner, evse_id="DE*8PS*E1001"):
     """A station of ``owner`` (a Partner) with one connector of ``evse_id``."""
-    operator = owner.operator_ids.first() or OperatorIdFactory(partner=owner)
-    station = Station.objects.create(
-        external_id=f"ST-{owner.pk}-{evse_id}",
-        owner=owner,
-        operator=operator,
-        operator_company=operator_company_get_or_create(operator),
-        name="Hauptbahnhof P1",
-        latitude=52.5,
-        longitude=13.4,
-        country="DE",
-    )
-    return Connector.objects.create(
-        station=station,
-        evse_id=evse_id,
-        evse_id_normalized=evse_id.upper().replace("*", ""),
-        type="Type2",
-        speed=22,
-    )
+    return make_station(owner, evse_id)
 
 
 def make_key(uid="04A1B2C3", evco_id="DE*8PS*123456*7", provider=None, fleet=None):
