@@ -46,6 +46,8 @@ class StationAttributesFilterSet(django_filters.FilterSet):
     """
 
     station_path = ""
+    # The model's times of change that `changed_since` looks at.
+    change_times = ()
 
     operator = IdentifierFilter(
         field_name="operator__normalized",
@@ -60,6 +62,10 @@ class StationAttributesFilterSet(django_filters.FilterSet):
     deleted = django_filters.BooleanFilter(
         field_name="is_deleted", method="filter_station", help_text="Deleted by station-post."
     )
+    changed_since = django_filters.IsoDateTimeFilter(
+        method="filter_changed_since",
+        help_text="Changed at or after this time: static data or a connector status.",
+    )
     bbox = BoundingBoxFilter(
         method="filter_bbox",
         help_text="`min_long,min_lat,max_long,max_lat`; min_long greater than max_long crosses "
@@ -71,6 +77,12 @@ class StationAttributesFilterSet(django_filters.FilterSet):
 
     def filter_bbox(self, queryset, name, value):
         return queryset.filter(value.q(self.station_path))
+
+    def filter_changed_since(self, queryset, name, value):
+        changed = Q()
+        for field in self.change_times:
+            changed |= Q(**{f"{field}__gte": value})
+        return queryset.filter(changed)
 
 
 # Station filters on its connectors, by connector lookup: one connector must meet them all.
@@ -103,10 +115,8 @@ class StationFilterSet(StationAttributesFilterSet):
     speed_max = django_filters.NumberFilter(
         method="filter_by_connectors", help_text="Stations with a connector of at most this kW."
     )
-    changed_since = django_filters.IsoDateTimeFilter(
-        method="filter_changed_since",
-        help_text="Stations whose static data or a connector status changed at or after this.",
-    )
+
+    change_times = ("last_static_change", "last_dynamic_change")
 
     class Meta:
         model = Station
@@ -115,9 +125,6 @@ class StationFilterSet(StationAttributesFilterSet):
     def filter_by_connectors(self, queryset, name, value):
         # Applied together in filter_queryset(), so that one connector meets them all.
         return queryset
-
-    def filter_changed_since(self, queryset, name, value):
-        return queryset.filter(Q(last_static_change__gte=value) | Q(last_dynamic_change__gte=value))
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -144,16 +151,8 @@ class ConnectorFilterSet(StationAttributesFilterSet):
     type = django_filters.ChoiceFilter(choices=ConnectorType.choices)
     speed_min = django_filters.NumberFilter(field_name="speed", lookup_expr="gte")
     speed_max = django_filters.NumberFilter(field_name="speed", lookup_expr="lte")
-    changed_since = django_filters.IsoDateTimeFilter(
-        method="filter_changed_since",
-        help_text="Connectors whose status or station's static data changed at or after this.",
-    )
+    change_times = ("status_changed_at", "station__last_static_change")
 
     class Meta:
         model = Connector
         fields = []
-
-    def filter_changed_since(self, queryset, name, value):
-        return queryset.filter(
-            Q(status_changed_at__gte=value) | Q(station__last_static_change__gte=value)
-        )

@@ -49,7 +49,43 @@ class PaymentMethod(models.TextChoices):
     RFID = "rfid"
 
 
-class Company(models.Model):
+# The station-post fields stored as they come, by group: services, REST and admin list them.
+ADDRESS_FIELDS = ("street", "street_number", "city", "zip_code", "country")
+CONTACT_FIELDS = ("phone", "fax", "website", "email")
+FEATURE_FIELDS = (
+    "is_open_24",
+    "open_hour_notes",
+    "notes",
+    "floor_level",
+    "total_parking",
+    "is_reservable",
+    "is_free_charge",
+    "is_green_power_available",
+    "is_plugin_charge",
+    "is_roofed",
+    "is_private",
+    "is_deleted",
+)
+
+
+class AddressContact(models.Model):
+    """An address and ways of contact, as the read calls show them for stations and companies."""
+
+    street = models.CharField(max_length=200, blank=True)
+    street_number = models.CharField(max_length=50, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    zip_code = models.CharField("zip", max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    fax = models.CharField(max_length=50, blank=True)
+    website = models.CharField(max_length=500, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Company(AddressContact):
     """
     A company the read calls name by id: a station's operator (one company per operator id,
     created with the operator's first station), its owner (a hotel, a car park, curated by staff)
@@ -86,15 +122,6 @@ class Company(models.Model):
         related_name="companies",
         help_text="The partner this company is, if it is one.",
     )
-    email = models.CharField(max_length=254, blank=True)
-    website = models.CharField(max_length=500, blank=True)
-    phone = models.CharField(max_length=50, blank=True)
-    fax = models.CharField(max_length=50, blank=True)
-    street = models.CharField(max_length=200, blank=True)
-    street_number = models.CharField(max_length=50, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    zip_code = models.CharField("zip", max_length=20, blank=True)
-    country = models.CharField(max_length=2, blank=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -112,7 +139,7 @@ class StationQuerySet(models.QuerySet):
         )
 
 
-class Station(models.Model):
+class Station(AddressContact):
     """A charging station as its CPO pushed it (station-post), plus staff curation."""
 
     external_id = models.CharField(
@@ -151,15 +178,8 @@ class Station(models.Model):
     description = models.TextField(blank=True)
     latitude = models.FloatField(validators=[MinValueValidator(-90), MaxValueValidator(90)])
     longitude = models.FloatField(validators=[MinValueValidator(-180), MaxValueValidator(180)])
-    street = models.CharField(max_length=200, blank=True)
-    street_number = models.CharField(max_length=50, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    zip_code = models.CharField("zip", max_length=20, blank=True)
+    # Every station has a country (station-post requires it).
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2.")
-    phone = models.CharField(max_length=50, blank=True)
-    fax = models.CharField(max_length=50, blank=True)
-    website = models.CharField(max_length=500, blank=True)
-    email = models.CharField(max_length=254, blank=True)
     is_open_24 = models.BooleanField("open 24 hours", default=False)
     open_hour_notes = models.JSONField(default=list, blank=True)
     notes = models.TextField(blank=True)

@@ -13,6 +13,17 @@ from oioi_portal.oioi.serializers import (
 from stations.models import ConnectorStatus, ConnectorType, PaymentMethod
 
 MAX_STATION_IDS = 10
+# Bounds that keep a request's SQL within every database's limits (integer size, parameters).
+MAX_LIST_LENGTH = 1000
+
+
+class IdField(serializers.IntegerField):
+    """One of our integer ids: positive, and within a 64-bit column."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=2**63 - 1, **kwargs)
+
+
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 
 
@@ -97,9 +108,9 @@ class StationPostStationSerializer(OIOISerializer):
     contact = ContactSerializer(source="*")
     cpo_id = OperatorIdField()
     is_open_24 = serializers.BooleanField()
-    connectors = ConnectorPostSerializer(many=True, allow_empty=False)
+    connectors = ConnectorPostSerializer(many=True, allow_empty=False, max_length=MAX_LIST_LENGTH)
     open_hour_notes = OpeningPeriodSerializer(
-        many=True, required=False, allow_null=True, default=list
+        many=True, required=False, allow_null=True, default=list, max_length=MAX_LIST_LENGTH
     )
     notes = NotesField(max_length=5000)
     is_reservable = FlagField()
@@ -140,18 +151,24 @@ class UserSerializer(OIOISerializer):
 
 
 class SurfaceFiltersSerializer(OIOISerializer):
-    excludes = serializers.ListField(child=serializers.IntegerField(), required=False)
+    excludes = serializers.ListField(child=IdField(), required=False, max_length=MAX_LIST_LENGTH)
     company_types = serializers.ListField(
-        child=serializers.CharField(max_length=30), required=False
+        child=serializers.CharField(max_length=30), required=False, max_length=MAX_LIST_LENGTH
     )
     connector_types = serializers.ListField(
-        child=serializers.ChoiceField(ConnectorType.choices), required=False
+        child=serializers.ChoiceField(ConnectorType.choices),
+        required=False,
+        max_length=MAX_LIST_LENGTH,
     )
     connector_speeds_greater = FiniteFloatField(required=False, allow_null=True)
     connector_speeds_less = FiniteFloatField(required=False, allow_null=True)
-    operator_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
+    operator_ids = serializers.ListField(
+        child=IdField(), required=False, max_length=MAX_LIST_LENGTH
+    )
     payable = serializers.ListField(
-        child=serializers.ChoiceField(PaymentMethod.choices), required=False
+        child=serializers.ChoiceField(PaymentMethod.choices),
+        required=False,
+        max_length=MAX_LIST_LENGTH,
     )
 
 
@@ -172,6 +189,4 @@ class StationGetSurfaceSerializer(OIOISerializer):
 
 class StationGetByIdsSerializer(OIOISerializer):
     user = UserSerializer(required=False, allow_null=True)
-    station_ids = serializers.ListField(
-        child=serializers.IntegerField(), max_length=MAX_STATION_IDS
-    )
+    station_ids = serializers.ListField(child=IdField(), max_length=MAX_STATION_IDS)

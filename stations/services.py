@@ -11,36 +11,19 @@ from django.utils import timezone
 from oioi_portal import identifiers
 from oioi_portal.models import OperatorId
 from oioi_portal.oioi.results import InvalidRequest, NotAllowed, OIOIError, ResultCode
-from stations.models import Company, Connector, ConnectorStatusChange, Station
+from stations.models import (
+    ADDRESS_FIELDS,
+    CONTACT_FIELDS,
+    FEATURE_FIELDS,
+    Company,
+    Connector,
+    ConnectorStatusChange,
+    Station,
+)
 
 # The station-post fields a station row stores as they come (Python names of the payload).
-STATIC_FIELDS = (
-    "name",
-    "description",
-    "latitude",
-    "longitude",
-    "street",
-    "street_number",
-    "city",
-    "zip_code",
-    "country",
-    "phone",
-    "fax",
-    "website",
-    "email",
-    "is_open_24",
-    "open_hour_notes",
-    "notes",
-    "floor_level",
-    "total_parking",
-    "is_reservable",
-    "is_free_charge",
-    "is_green_power_available",
-    "is_plugin_charge",
-    "is_roofed",
-    "is_private",
-    "is_deleted",
-)
+STATIC_FIELDS = ("name", "description", "latitude", "longitude")
+STATIC_FIELDS += ADDRESS_FIELDS + CONTACT_FIELDS + FEATURE_FIELDS
 # Coordinates closer than this are the same place (a centimetre): 322 is about another place.
 SAME_PLACE_DEGREES = 1e-7
 

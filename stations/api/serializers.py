@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from stations.models import Connector, Station
+from stations.models import ADDRESS_FIELDS, CONTACT_FIELDS, FEATURE_FIELDS, Connector, Station
 from stations.selectors import SUMMARY_PRECEDENCE, status_summary
 
 SUMMARIES = sorted({summary.value for _, summary in SUMMARY_PRECEDENCE})
@@ -10,13 +10,13 @@ SUMMARIES = sorted({summary.value for _, summary in SUMMARY_PRECEDENCE})
 class AddressSerializer(serializers.ModelSerializer):
     class Meta:
         model = Station
-        fields = ["street", "street_number", "city", "zip_code", "country"]
+        fields = list(ADDRESS_FIELDS)
 
 
 class ContactSerializer(serializers.ModelSerializer):
     class Meta:
         model = Station
-        fields = ["phone", "fax", "website", "email"]
+        fields = list(CONTACT_FIELDS)
 
 
 class StationConnectorSerializer(serializers.ModelSerializer):
@@ -48,18 +48,7 @@ class StationSerializer(serializers.ModelSerializer):
             "longitude",
             "address",
             "contact",
-            "is_open_24",
-            "open_hour_notes",
-            "notes",
-            "floor_level",
-            "total_parking",
-            "is_reservable",
-            "is_free_charge",
-            "is_green_power_available",
-            "is_plugin_charge",
-            "is_roofed",
-            "is_private",
-            "is_deleted",
+            *FEATURE_FIELDS,
             "is_hidden",
             "is_validated",
             "status_summary",

@@ -22,6 +22,11 @@ def operator_of(partner_with_key):
     )
 
 
+def plugs(*specs):
+    """Connectors of a station-post payload from (EVSE id, type, kW) triples."""
+    return [{"id": evse_id, "name": kind, "speed": speed} for evse_id, kind, speed in specs]
+
+
 def station_payload(caller, station_id="ST-1", evse_ids=("DE*8PS*E1001",), **fields):
     """A complete, valid station-post payload for ``caller``; ``fields`` replace station fields."""
     station = {
@@ -40,7 +45,7 @@ def station_payload(caller, station_id="ST-1", evse_ids=("DE*8PS*E1001",), **fie
         "contact": {"phone": "+49 30 1234567", "website": "https://cpo.example"},
         "cpo-id": operator_of(caller).value,
         "is-open-24": True,
-        "connectors": [{"id": evse, "name": "Type2", "speed": 22} for evse in evse_ids],
+        "connectors": plugs(*((evse_id, "Type2", 22) for evse_id in evse_ids)),
         "open-hour-notes": [{"times": ["07:30", "19:00"], "days": ["Mo", "Fr"]}],
         "notes": "Ask at the desk.",
         "is-reservable": False,
@@ -62,6 +67,21 @@ def post_station(client, caller, *args, **fields):
     assert response.status_code == 200, response.content
     assert response.json()["result"]["code"] == 0, response.content
     return Station.objects.get(external_id=args[0] if args else "ST-1")
+
+
+def status_payload(caller, evse_id="DE*8PS*E1001", status="Occupied"):
+    return {
+        "partner-identifier": caller.identifier.value,
+        "connector-id": evse_id,
+        "status": status,
+    }
+
+
+def post_status(client, caller, evse_id, status):
+    """connector-post-status through the endpoint, as the CPO's system sends it."""
+    response = caller.post(client, "connector-post-status", status_payload(caller, evse_id, status))
+    assert response.json()["result"]["code"] == 0, response.content
+    return response
 
 
 def snapshot():

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from oioi_portal import groups
 from stations.models import Company, ConnectorStatusChange, Station
-from tests.stations.conftest import BERLIN, build_stations, post_station
+from tests.stations.conftest import BERLIN, build_stations, post_station, post_status
 
 STATIONS_URL = reverse("admin:stations_station_changelist")
 HISTORY_URL = reverse("admin:stations_connectorstatuschange_changelist")
@@ -64,15 +64,7 @@ def test_station_list_search_and_filters(superuser_client, cpo, other_cpo):
         },
         deleted=True,
     )
-    cpo.post(
-        superuser_client,
-        "connector-post-status",
-        {
-            "partner-identifier": cpo.identifier.value,
-            "connector-id": "DE*8PS*E1001",
-            "status": "Offline",
-        },
-    )
+    post_status(superuser_client, cpo, "DE*8PS*E1001", "Offline")
 
     page = superuser_client.get(STATIONS_URL).content.decode()
     assert "Hauptbahnhof P1" in page and "Elbe Arkaden" in page and "Offline" in page
@@ -182,15 +174,7 @@ def test_partner_management_curates(client, cpo):
 
 def test_status_history_is_read_only(superuser_client, cpo):
     post_station(superuser_client, cpo)
-    cpo.post(
-        superuser_client,
-        "connector-post-status",
-        {
-            "partner-identifier": cpo.identifier.value,
-            "connector-id": "DE*8PS*E1001",
-            "status": "Occupied",
-        },
-    )
+    post_status(superuser_client, cpo, "DE*8PS*E1001", "Occupied")
     change = ConnectorStatusChange.objects.get()
 
     page = superuser_client.get(HISTORY_URL).content.decode()

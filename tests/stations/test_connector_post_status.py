@@ -8,17 +8,9 @@ from django.utils import timezone
 from oioi_portal.models import AuditLogEntry, Role
 from stations.models import Connector, ConnectorStatusChange, Station
 from tests.mixins import OIOICallContract, PartnerIdentifierContract
-from tests.stations.conftest import build_stations, post_station, snapshot
+from tests.stations.conftest import build_stations, plugs, post_station, snapshot, status_payload
 
 CALL = "connector-post-status"
-
-
-def status_payload(caller, evse_id="DE*8PS*E1001", status="Occupied"):
-    return {
-        "partner-identifier": caller.identifier.value,
-        "connector-id": evse_id,
-        "status": status,
-    }
 
 
 class TestConnectorPostStatusContract(OIOICallContract, PartnerIdentifierContract):
@@ -41,11 +33,11 @@ def test_updates_every_plug_of_the_evse_keeps_history_and_bumps_dynamic_change(c
     station = post_station(
         client,
         cpo,
-        connectors=[
-            {"id": "DE*8PS*E1001", "name": "Type2", "speed": 22},
-            {"id": "DE*8PS*E1001", "name": "Combo", "speed": 50},
-            {"id": "DE*8PS*E1002", "name": "Type2", "speed": 22},
-        ],
+        connectors=plugs(
+            ("DE*8PS*E1001", "Type2", 22),
+            ("DE*8PS*E1001", "Combo", 50),
+            ("DE*8PS*E1002", "Type2", 22),
+        ),
     )
     assert station.last_dynamic_change is None
 
@@ -132,8 +124,8 @@ def test_hidden_station_still_takes_statuses(client, cpo):
     assert station.connectors.get().status == "Occupied"
 
 
-@pytest.mark.parametrize("plugs", [1, 40])
-def test_costs_a_constant_number_of_queries(client, cpo, plugs, django_assert_max_num_queries):
+@pytest.mark.parametrize("plug_count", [1, 40])
+def test_costs_a_constant_number_of_queries(client, cpo, plug_count, django_assert_max_num_queries):
     """Key, partner identifier, lookup; savepoint, lock, history, connectors, station, release;
     audit row."""
     station = build_stations(cpo, 1)[0]
@@ -145,14 +137,14 @@ def test_costs_a_constant_number_of_queries(client, cpo, plugs, django_assert_ma
             type="Type2",
             speed=22,
         )
-        for _ in range(plugs)
+        for _ in range(plug_count)
     )
     cpo.post(client, "api-minimum-version-number", {})
 
     with django_assert_max_num_queries(10):
         response = cpo.post(client, CALL, status_payload(cpo, "DE*8PS*E77", "Offline"))
     assert result_code(response) == (200, 0)
-    assert ConnectorStatusChange.objects.count() == plugs
+    assert ConnectorStatusChange.objects.count() == plug_count
 
     # A repeated status is one read: key, partner identifier, lookup, audit row.
     with django_assert_max_num_queries(4):

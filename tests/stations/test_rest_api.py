@@ -8,7 +8,7 @@ from django.utils import timezone
 from stations.models import Connector, Station
 from tests.factories import OperatorIdFactory
 from tests.mixins import RestEndpointContract
-from tests.stations.conftest import build_stations, post_station
+from tests.stations.conftest import build_stations, plugs, post_station, post_status
 
 STATIONS_URL = "/api/v1/stations/"
 CONNECTORS_URL = "/api/v1/connectors/"
@@ -99,10 +99,7 @@ def test_connector_filters(client, cpo, other_cpo):
     station = post_station(
         client,
         cpo,
-        connectors=[
-            {"id": "DE*8PS*E1", "name": "Type2", "speed": 22},
-            {"id": "DE*8PS*E2", "name": "Combo", "speed": 150},
-        ],
+        connectors=plugs(("DE*8PS*E1", "Type2", 22), ("DE*8PS*E2", "Combo", 150)),
     )
     type2, combo = station.connectors.order_by("id")
     hamburg_address = {
@@ -122,15 +119,7 @@ def test_connector_filters(client, cpo, other_cpo):
         address=hamburg_address,
     )
     (hamburg,) = Connector.objects.filter(evse_id="DE*8PS*E3")
-    cpo.post(
-        client,
-        "connector-post-status",
-        {
-            "partner-identifier": cpo.identifier.value,
-            "connector-id": "DE*8PS*E2",
-            "status": "Offline",
-        },
-    )
+    post_status(client, cpo, "DE*8PS*E2", "Offline")
     (theirs,) = build_stations(other_cpo, 1, prefix="THEIRS")
 
     assert listed(client, cpo, CONNECTORS_URL) == [hamburg.pk, combo.pk, type2.pk]

@@ -9,7 +9,7 @@ from oioi_portal.models import Role
 from stations.models import Company, Connector, Station
 from tests.factories import OperatorIdFactory
 from tests.mixins import OIOICallContract, PartnerIdentifierContract, partner_with_roles
-from tests.stations.conftest import operator_of, post_station, snapshot, station_payload
+from tests.stations.conftest import operator_of, plugs, post_station, snapshot, station_payload
 
 CALL = "station-post"
 
@@ -189,10 +189,7 @@ def test_several_plugs_may_share_an_evse_id(client, cpo):
     station = post_station(
         client,
         cpo,
-        connectors=[
-            {"id": "DE*8PS*E1", "name": "Type2", "speed": 22},
-            {"id": "DE*8PS*E1", "name": "Combo", "speed": 50},
-        ],
+        connectors=plugs(("DE*8PS*E1", "Type2", 22), ("DE*8PS*E1", "Combo", 50)),
     )
 
     assert station.connectors.count() == 2

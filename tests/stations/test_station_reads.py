@@ -5,7 +5,7 @@ import pytest
 from oioi_portal.models import Role
 from stations.models import Company, Connector, ConnectorStatus, Station
 from tests.mixins import OIOICallContract, partner_with_roles
-from tests.stations.conftest import BERLIN, build_stations, post_station
+from tests.stations.conftest import BERLIN, build_stations, plugs, post_station, post_status
 
 SURFACE = "station-get-surface"
 BY_IDS = "station-get-by-ids"
@@ -60,21 +60,10 @@ def test_surface_answers_the_stations_in_the_box(client, cpo, reader):
     station = post_station(
         client,
         cpo,
-        connectors=[
-            {"id": "DE*8PS*E1001", "name": "Type2", "speed": 22},
-            {"id": "DE*8PS*E1002", "name": "Combo", "speed": 150},
-        ],
+        connectors=plugs(("DE*8PS*E1001", "Type2", 22), ("DE*8PS*E1002", "Combo", 150)),
     )
     post_station(client, cpo, "MUNICH", evse_ids=("DE*8PS*E2",), latitude=48.13, longitude=11.57)
-    cpo.post(
-        client,
-        "connector-post-status",
-        {
-            "partner-identifier": cpo.identifier.value,
-            "connector-id": "DE*8PS*E1002",
-            "status": "Occupied",
-        },
-    )
+    post_status(client, cpo, "DE*8PS*E1002", "Occupied")
     connectors = {c.evse_id: c.pk for c in station.connectors.all()}
 
     body = surface(client, reader)
@@ -256,6 +245,8 @@ def test_has_more_is_false_when_everything_fits(client, cpo, reader, settings):
         ({"filters": {"connector-types": ["Plug"]}}, "filters.connector-types[0]"),
         ({"filters": {"payable": ["cash"]}}, "filters.payable[0]"),
         ({"filters": {"excludes": ["x"]}}, "filters.excludes[0]"),
+        ({"filters": {"excludes": [2**70]}}, "filters.excludes[0]"),
+        ({"filters": {"operator-ids": list(range(1, 1002))}}, "filters.operator-ids"),
         ({"filters": {"connector-speeds-greater": "fast"}}, "filters.connector-speeds-greater"),
         ({"user": {"identifier-type": "email", "identifier": "a"}}, "user.identifier-type"),
     ],
@@ -290,21 +281,10 @@ def test_by_ids_answers_the_full_detail_with_companies(client, cpo, reader):
     station = post_station(
         client,
         cpo,
-        connectors=[
-            {"id": "DE*8PS*E1001", "name": "Type2", "speed": 22.2},
-            {"id": "DE*8PS*E1002", "name": "Combo", "speed": 50},
-        ],
+        connectors=plugs(("DE*8PS*E1001", "Type2", 22.2), ("DE*8PS*E1002", "Combo", 50)),
         contact={"phone": "+49 30 1", "web": "www.cpo.example", "email": "ops@cpo.example"},
     )
-    cpo.post(
-        client,
-        "connector-post-status",
-        {
-            "partner-identifier": cpo.identifier.value,
-            "connector-id": "DE*8PS*E1001",
-            "status": "Available",
-        },
-    )
+    post_status(client, cpo, "DE*8PS*E1001", "Available")
     hotel = Company.objects.create(
         name="Hotel Adlon", type="hotel", city="Berlin", website="adlon.example"
     )
@@ -405,7 +385,9 @@ def test_by_ids_answers_the_full_detail_with_companies(client, cpo, reader):
 
 def test_by_ids_keeps_the_order_asked_and_leaves_out_unknown_ids(client, cpo, reader):
     first, second, third = build_stations(cpo, 3)
-    ids = [s["id"] for s in by_ids(client, reader, [third.pk, 0, first.pk, third.pk])["stations"]]
+    ids = [
+        s["id"] for s in by_ids(client, reader, [third.pk, 999999, first.pk, third.pk])["stations"]
+    ]
     assert ids == [third.pk, first.pk]
     assert by_ids(client, reader, [])["stations"] == []
 
@@ -416,6 +398,8 @@ def test_by_ids_keeps_the_order_asked_and_leaves_out_unknown_ids(client, cpo, re
         ({"station-ids": list(range(1, 12))}, "station-ids"),
         ({"station-ids": ["one"]}, "station-ids[0]"),
         ({"station-ids": 5}, "station-ids"),
+        ({"station-ids": [2**70]}, "station-ids[0]"),
+        ({"station-ids": [0]}, "station-ids[0]"),
         ({}, "station-ids"),
     ],
 )
