@@ -9,7 +9,14 @@ from oioi_portal.models import Role
 from stations.models import Company, Connector, Station
 from tests.factories import OperatorIdFactory
 from tests.mixins import OIOICallContract, PartnerIdentifierContract, partner_with_roles
-from tests.stations.conftest import operator_of, plugs, post_station, snapshot, station_payload
+from tests.stations.conftest import (
+    BERLIN,
+    operator_of,
+    plugs,
+    post_station,
+    snapshot,
+    station_payload,
+)
 
 CALL = "station-post"
 
@@ -219,11 +226,18 @@ def test_evse_id_of_another_station_at_the_same_place_is_230(client, cpo):
     assert snapshot() == before
 
 
-def test_deleted_soft_deletes_keeps_evse_ids_reserved_and_repost_restores(client, cpo):
+def test_deleted_soft_deletes_keeps_evse_ids_reserved_and_repost_restores(client, cpo, reader):
+    def read_ids():
+        surface = reader.post(client, "station-get-surface", BERLIN).json()["stations"]
+        by_ids = reader.post(client, "station-get-by-ids", {"station-ids": [station.pk]})
+        return [s["id"] for s in surface], [s["id"] for s in by_ids.json()["stations"]]
+
     station = post_station(client, cpo)
+    assert read_ids() == ([station.pk], [station.pk])
     post_station(client, cpo, deleted=True)
     station.refresh_from_db()
     assert station.is_deleted and station.connectors.count() == 1
+    assert read_ids() == ([], [])
 
     reuse = station_payload(cpo, "ST-2", evse_ids=("DE*8PS*E1001",))
     answer(cpo.post(client, CALL, reuse), 400, 230)
@@ -231,6 +245,7 @@ def test_deleted_soft_deletes_keeps_evse_ids_reserved_and_repost_restores(client
     post_station(client, cpo, deleted=False)
     station.refresh_from_db()
     assert not station.is_deleted
+    assert read_ids() == ([station.pk], [station.pk])
 
 
 def test_checks_run_in_order_fields_then_partner_identifier_then_ownership(client, cpo, other_cpo):
