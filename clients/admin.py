@@ -24,7 +24,7 @@ from clients.models import (
     WhitelistEntry,
 )
 from oioi_portal import identifiers
-from oioi_portal.admin import ReadOnlyAdminMixin
+from oioi_portal.admin import ReadOnlyAdminMixin, ResultCodeFilter
 from oioi_portal.models import Partner
 from oioi_portal.oioi.results import ResultCode
 
@@ -110,7 +110,7 @@ class ContractInline(admin.TabularInline):
     extra = 0
 
 
-class ChargingKeyInline(admin.TabularInline):
+class ChargingKeyInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The customer's keys; they are added, blocked and unblocked from their own pages."""
 
     model = ChargingKey
@@ -119,15 +119,6 @@ class ChargingKeyInline(admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Customer)
@@ -361,11 +352,10 @@ class WhitelistEntryAdmin(IdentifierSearchMixin, ReadOnlyAdminMixin, admin.Model
 # --- Authorization log ------------------------------------------------------------------------
 
 
-class VerifyAnswerFilter(admin.SimpleListFilter):
-    """The answers rfid-verify gives: no scan of the log to list them."""
+class VerifyAnswerFilter(ResultCodeFilter):
+    """Only the answers rfid-verify gives."""
 
     title = "answer"
-    parameter_name = "result_code"
     ANSWERS = (
         ResultCode.SUCCESS,
         ResultCode.EVCO_ID_NOT_FOUND,
@@ -375,11 +365,6 @@ class VerifyAnswerFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         return [(str(code.value), f"{code.value} {code.name.lower()}") for code in self.ANSWERS]
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(result_code=int(self.value()))
-        return queryset
 
 
 @admin.register(Authorization)
