@@ -4,16 +4,18 @@ duration, the dashboard's month comparison, and what a partner may see of a cust
 Totals and the partner scope are ``cdrs.selectors``'; this module adds what only the portal needs.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.db.models import (
-    Avg,
     Case,
     CharField,
     Count,
     DateField,
     DecimalField,
+    DurationField,
     F,
     Q,
     Sum,
@@ -32,8 +34,8 @@ from django.db.models.functions import (
 from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 
-from cdrs.models import ENERGY_DIGITS, ENERGY_PLACES
-from cdrs.selectors import cdr_list_for_partner, cdr_totals
+from cdrs.models import COST_DIGITS, COST_PLACES, ENERGY_DIGITS, ENERGY_PLACES
+from cdrs.selectors import Totals, cdr_list_for_partner, cdr_totals
 from oioi_portal.models import Delivery
 from oioi_portal.portal.charts import Bucket
 
@@ -43,6 +45,7 @@ MASK_KEEP = 4
 MASK = "•"
 
 ENERGY_SUM = DecimalField(max_digits=ENERGY_DIGITS + 6, decimal_places=ENERGY_PLACES)
+COST_SUM = DecimalField(max_digits=COST_DIGITS + 6, decimal_places=COST_PLACES)
 
 
 def month_start(day):
@@ -69,10 +72,21 @@ def period_bounds(choice, today=None):
     raise ValueError(choice)
 
 
-def cdr_series(queryset, first_day, last_day):
+@dataclass(frozen=True)
+class Report:
+    totals: Totals
+    average_duration: timedelta | None
+    series: list
+
+
+def cdr_report(queryset, first_day, last_day):
     """
-    Energy and sessions per day (per month for long periods) of ``queryset`` between two dates
-    (inclusive), every day or month present even when empty: one grouped query.
+    The report's figures for ``queryset`` between two dates (inclusive): totals as
+    ``cdr_totals`` gives them, the average duration of the finished sessions, and energy and
+    sessions per day (per month for long periods), every day or month present even when empty.
+
+    One grouped query, by day or month and currency, from which everything is summed up: over a
+    million rows every further scan costs a quarter of a second on PostgreSQL.
     """
     daily = (last_day - first_day).days < DAILY_CHART_MAX_DAYS
     bucket = (
@@ -83,29 +97,39 @@ def cdr_series(queryset, first_day, last_day):
     rows = (
         queryset.order_by()
         .annotate(bucket=bucket)
-        .values("bucket")
+        .values("bucket", "cost_currency")
         .annotate(
-            sessions=Count("id"), energy=Coalesce(Sum("energy_kwh"), 0, output_field=ENERGY_SUM)
+            sessions=Count("id"),
+            energy=Coalesce(Sum("energy_kwh"), 0, output_field=ENERGY_SUM),
+            cost=Sum("cost_amount", output_field=COST_SUM),
+            stopped=Count("session_stop"),
+            duration=Sum(F("session_stop") - F("session_start"), output_field=DurationField()),
         )
     )
-    found = {row["bucket"]: row for row in rows}
-    buckets = []
+    per_bucket = defaultdict(lambda: [0, Decimal(0)])
+    cost_by_currency = defaultdict(Decimal)
+    stopped, duration = 0, timedelta(0)
+    for row in rows:
+        per_bucket[row["bucket"]][0] += row["sessions"]
+        per_bucket[row["bucket"]][1] += row["energy"]
+        if row["cost"] is not None:
+            cost_by_currency[row["cost_currency"]] += row["cost"]
+        if row["stopped"]:
+            stopped += row["stopped"]
+            duration += row["duration"]
+    series = []
     day = first_day if daily else month_start(first_day)
     while day <= last_day:
-        row = found.get(day, {"sessions": 0, "energy": 0})
+        sessions, energy = per_bucket.get(day, (0, Decimal(0)))
         label = day.isoformat() if daily else day.strftime("%Y-%m")
-        buckets.append(Bucket(label=label, energy_kwh=row["energy"], sessions=row["sessions"]))
+        series.append(Bucket(label=label, energy_kwh=energy, sessions=sessions))
         day = day + timedelta(days=1) if daily else (day + timedelta(days=32)).replace(day=1)
-    return buckets
-
-
-def cdr_average_duration(queryset):
-    """The average session duration of the final CDRs in ``queryset`` (None when none)."""
-    return (
-        queryset.order_by()
-        .filter(session_stop__isnull=False)
-        .aggregate(average=Avg(F("session_stop") - F("session_start")))["average"]
+    totals = Totals(
+        count=sum(b.sessions for b in series),
+        energy_kwh=sum((b.energy_kwh for b in series), Decimal(0)),
+        cost_by_currency=dict(sorted(cost_by_currency.items())),
     )
+    return Report(totals, duration / stopped if stopped else None, series)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.views.generic import DetailView
 from cdrs import exports, reports
 from cdrs.filtersets import CDRFilterSet
 from cdrs.models import CDR
-from cdrs.selectors import cdr_list_for_partner, cdr_totals
+from cdrs.selectors import cdr_list_for_partner
 from oioi_portal.portal import exports as portal_exports
 from oioi_portal.portal.charts import energy_sessions_chart
 from oioi_portal.portal.views import Column, PartnerPortalMixin, PortalListView
@@ -151,12 +151,13 @@ class CDRListView(CDRScopeMixin, PortalListView):
     def get_context_data(self, **kwargs):
         # What the filters select, without the page's ordering and annotations: for aggregates.
         queryset = self.filtered
-        self.totals = cdr_totals(queryset)
         first, last = self.filterset.period_days()
+        report = reports.cdr_report(queryset, first, last)
+        self.totals = report.totals
         context = super().get_context_data(
-            totals=self.totals,
-            average_duration=reports.cdr_average_duration(queryset),
-            chart=energy_sessions_chart(reports.cdr_series(queryset, first, last)),
+            totals=report.totals,
+            average_duration=report.average_duration,
+            chart=energy_sessions_chart(report.series),
             period_first=first,
             period_last=last,
             **kwargs,

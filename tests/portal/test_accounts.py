@@ -226,3 +226,39 @@ def test_staff_give_portal_access_in_the_admin(superuser_client, partner):
     assert membership.partner == partner and membership.is_partner_admin
     page = superuser_client.get(f"/admin/oioi_portal/partner/{partner.pk}/change/")
     assert "fritz" in page.content.decode()
+
+
+# --- seed_demo ----------------------------------------------------------------------------------
+
+
+def test_seed_demo_creates_a_portal_user_per_demo_partner_once(client, db, monkeypatch):
+    monkeypatch.delenv("PORTAL_USER_PASSWORD", raising=False)
+    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out, stderr=io.StringIO())
+    printed = dict(
+        re.findall(r"  Demo \w+: '(demo-\w+)', password (\S+) \(shown only now\)", out.getvalue())
+    )
+    assert sorted(printed) == ["demo-cpo", "demo-emp", "demo-fleet", "demo-oem"]
+    memberships = PartnerMembership.objects.select_related("partner", "user")
+    assert {(m.user.username, m.partner.name, m.is_partner_admin) for m in memberships} == {
+        ("demo-cpo", "Demo CPO", True),
+        ("demo-emp", "Demo EMP", True),
+        ("demo-oem", "Demo OEM", True),
+        ("demo-fleet", "Demo Fleet", True),
+    }
+    assert sign_in(client, "demo-cpo", printed["demo-cpo"]).status_code == 302
+    assert "/accounts/login/ as 'demo-cpo'" in out.getvalue()
+
+    again = io.StringIO()
+    call_command("seed_demo", stdout=again, stderr=io.StringIO())
+    assert "shown only now)" not in again.getvalue().split("Portal users")[-1]
+    assert PartnerMembership.objects.count() == 4
+
+
+def test_seed_demo_portal_password_from_the_environment(client, db, monkeypatch):
+    monkeypatch.setenv("PORTAL_USER_PASSWORD", "Demo-portal-passw0rd")
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out, stderr=io.StringIO())
+    assert "'demo-emp', the password from PORTAL_USER_PASSWORD" in out.getvalue()
+    assert sign_in(client, "demo-emp", "Demo-portal-passw0rd").status_code == 302

@@ -22,8 +22,9 @@ from django.utils.module_loading import module_has_submodule
 from django.utils.text import slugify
 
 from oioi_portal import services
-from oioi_portal.management.commands.partner import one_line
+from oioi_portal.management.commands.partner import PORTAL_USER_PASSWORD_ENV, one_line
 from oioi_portal.models import Partner, Role
+from oioi_portal.portal import services as portal_services
 
 SITE_URL = "http://127.0.0.1:8000"
 SUPERUSER_USERNAME = "admin"
@@ -67,9 +68,18 @@ DEMO_APPS = ("stations", "clients", "sessions_app", "cdrs")
 
 
 @dataclass
+class SeededPortalUser:
+    partner: Partner
+    username: str
+    # Set only when generated here: it is then printed once.
+    password: str | None = None
+
+
+@dataclass
 class SeedResult:
     partners: list = field(default_factory=list)
     superuser: SeededSuperuser | None = None
+    portal_users: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     app_lines: list = field(default_factory=list)
 
@@ -123,6 +133,33 @@ def seed_superuser(result):
     result.superuser = SeededSuperuser(SUPERUSER_USERNAME, password if generated else None)
 
 
+def seed_portal_users(result):
+    """
+    A portal user (partner admin) for each demo partner that has none, named after the partner
+    (``demo-cpo``); the password is PORTAL_USER_PASSWORD's, else generated and printed once.
+    """
+    User = get_user_model()
+    demo_partners = Partner.objects.filter(name__in=[d.name for d in DEMO_PARTNERS])
+    for partner in demo_partners.filter(memberships__isnull=True).order_by("pk"):
+        username = slugify(partner.name)
+        if User.objects.filter(username=username).exists():
+            result.notes.append(
+                f"A user {username!r} exists without portal access; no portal user was created "
+                f"for {partner.name}."
+            )
+            continue
+        password = os.environ.get(PORTAL_USER_PASSWORD_ENV) or None
+        generated = password is None
+        if generated:
+            password = secrets.token_urlsafe(12)
+        portal_services.portal_user_create(
+            partner, username, password=password, is_partner_admin=True
+        )
+        result.portal_users.append(
+            SeededPortalUser(partner, username, password if generated else None)
+        )
+
+
 def seed_apps(result):
     """Run each domain app's ``demo.seed()``, where the app has one."""
     for app in DEMO_APPS:
@@ -143,11 +180,13 @@ class Command(BaseCommand):
             with transaction.atomic():
                 seed_partners(result)
                 seed_superuser(result)
+                seed_portal_users(result)
                 seed_apps(result)
         except ValidationError as exc:
             raise CommandError(f"Demo data not created: {one_line(exc)}") from exc
         self.print_partners(result)
         self.print_superuser(result)
+        self.print_portal_users(result)
         for line in result.app_lines:
             self.stdout.write(line)
         for note in result.notes:
@@ -189,6 +228,18 @@ class Command(BaseCommand):
                 f"{SUPERUSER_PASSWORD_ENV}."
             )
 
+    def print_portal_users(self, result):
+        if not result.portal_users:
+            return
+        self.stdout.write(f"Portal users (sign in at {SITE_URL}/accounts/login/):")
+        for seeded in result.portal_users:
+            password = (
+                f"password {seeded.password} (shown only now)"
+                if seeded.password
+                else f"the password from {PORTAL_USER_PASSWORD_ENV}"
+            )
+            self.stdout.write(f"  {seeded.partner.name}: {seeded.username!r}, {password}")
+
     def print_next_steps(self, result):
         User = get_user_model()
         superuser = User.objects.filter(is_superuser=True).order_by("pk").first()
@@ -197,6 +248,16 @@ class Command(BaseCommand):
             self.stdout.write(f"Sign in to the back-office at {SITE_URL}/admin/ as {username!r}.")
             if result.superuser is None:
                 self.stdout.write(f"  Password lost? python manage.py changepassword {username}")
+        portal_user = (
+            Partner.objects.filter(name=DEMO_PARTNERS[0].name)
+            .values_list("memberships__user__username", flat=True)
+            .first()
+        )
+        if portal_user:
+            self.stdout.write(
+                f"Partner portal: {SITE_URL}/portal/ (sign in at {SITE_URL}/accounts/login/ as "
+                f"{portal_user!r}; password lost? python manage.py changepassword {portal_user})."
+            )
         key = next((seeded.key for seeded in result.partners if seeded.key), None)
         if key is None:
             self.stdout.write(
