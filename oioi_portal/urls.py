@@ -18,3 +18,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler404 = "oioi_portal.views.page_not_found"
+handler500 = "oioi_portal.views.server_error"

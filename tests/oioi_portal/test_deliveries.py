@@ -301,7 +301,7 @@ def test_worker_command_drains_the_queue(receiver, partner_server):
 
 
 def test_worker_process_stops_cleanly_on_sigterm(tmp_path):
-    env = {"DEBUG": "1", "VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    env = {"DEBUG": "1", "VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"}
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "-v0"], env=env, check=True, timeout=120
     )
@@ -311,7 +311,8 @@ def test_worker_process_stops_cleanly_on_sigterm(tmp_path):
         stdout=subprocess.PIPE,
         text=True,
     )
-    time.sleep(2)
+    # Signalled once it is running (its handlers installed), however slow the machine.
+    assert "delivery worker started" in worker.stdout.readline()
     worker.terminate()
     out, _ = worker.communicate(timeout=20)
     assert worker.returncode == 0

@@ -100,3 +100,27 @@ def test_healthz_is_503_when_the_database_fails(client):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unavailable"
+
+
+def test_unknown_api_urls_answer_json(client, cpo):
+    response = cpo.get(client, "/api/v1/requests/1.5/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+    assert b"<html" in client.get("/no-such-page/").content
+
+
+@pytest.mark.parametrize("page_size", ["x", "0", "-3", "1.5"])
+def test_malformed_page_size_is_400(client, cpo, page_size):
+    response = cpo.get(client, URL, data={"page_size": page_size})
+    assert response.status_code == 400
+    assert "page_size" in response.json()
+
+
+def test_schema_documents_the_error_answers(client, db):
+    import yaml
+
+    document = yaml.safe_load(client.get("/api/v1/schema/").content)
+    listing = document["paths"]["/api/v1/requests/"]["get"]
+    assert {"200", "400", "401", "404", "429"} <= set(listing["responses"])
+    detail = document["paths"]["/api/v1/requests/{id}/"]["get"]
+    assert {"200", "401", "404", "429"} <= set(detail["responses"])
