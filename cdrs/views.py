@@ -16,6 +16,7 @@ from cdrs.models import CDR
 from cdrs.selectors import cdr_list_for_partner
 from oioi_portal.portal import exports as portal_exports
 from oioi_portal.portal.charts import energy_sessions_chart
+from oioi_portal.portal.forms import PortalFilterSetMixin
 from oioi_portal.portal.views import Column, PartnerPortalMixin, PortalListView
 from stations.models import Station
 
@@ -28,7 +29,7 @@ PERIODS = [
 DEFAULT_PERIOD = "this_month"
 
 
-class PortalCDRFilterSet(CDRFilterSet):
+class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
     """
     The CDR lists' FilterSet with the portal's period (quick choices or dates, instead of the
     API's RFC 3339 bounds) and the partner's stations to choose from.
@@ -49,8 +50,8 @@ class PortalCDRFilterSet(CDRFilterSet):
         label=_("Station"), queryset=Station.objects.none(), empty_label=_("All stations")
     )
 
-    # The API's filters a form does not need: the period replaces the first three.
-    LEFT_OUT = ("since", "until", "updated_since", "session_id")
+    # The period replaces the API's RFC 3339 bounds.
+    left_out = ("since", "until", "updated_since", "session_id")
     LABELS = {
         "evse_id": _("EVSE id"),
         "evco_id": _("EVCO id"),
@@ -64,8 +65,6 @@ class PortalCDRFilterSet(CDRFilterSet):
             data = data.copy()
             data["period"] = DEFAULT_PERIOD
         super().__init__(data, *args, **kwargs)
-        for name in self.LEFT_OUT:
-            self.filters.pop(name)
         for name, label in self.LABELS.items():
             self.filters[name].label = label
         self.filters["state"].extra["empty_label"] = _("Any")

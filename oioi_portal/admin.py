@@ -110,7 +110,7 @@ class ApiKeyInline(admin.TabularInline):
         return api_key.state()
 
 
-class PortalUserInline(admin.TabularInline):
+class PortalUserInline(ReadOnlyAdminMixin, admin.TabularInline):
     """On a partner's page: its portal users at a glance, each linking to its user page."""
 
     model = PartnerMembership
@@ -122,12 +122,6 @@ class PortalUserInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="user")
     def user_link(self, membership):

@@ -1,23 +1,19 @@
 """The portal's sessions page: the remote starts an EMP's or OEM's customers asked for."""
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oioi_portal.models import Role
+from oioi_portal.portal.forms import PortalFilterSetMixin
 from oioi_portal.portal.views import Column, PortalListView
 from sessions_app.filtersets import ChargingSessionFilterSet
 from sessions_app.models import ChargingSession
 
 
-class PortalSessionFilterSet(ChargingSessionFilterSet):
+class PortalSessionFilterSet(PortalFilterSetMixin, ChargingSessionFilterSet):
     """The REST API's session filters, with date pickers for the period."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("updated_since", "station"):
-            self.filters.pop(name)
-        for name in ("since", "until"):
-            self.filters[name].field.widget = forms.DateInput(attrs={"type": "date"})
+    left_out = ("updated_since", "station")
+    date_inputs = ("since", "until")
 
 
 class SessionListView(PortalListView):

@@ -1,23 +1,20 @@
 """The portal's stations page: a CPO's own stations with their connectors' live status."""
 
-from django import forms
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from oioi_portal.models import Role
+from oioi_portal.portal.forms import PortalFilterSetMixin
 from oioi_portal.portal.views import Column, PortalListView
 from stations.filtersets import StationFilterSet
 from stations.models import Connector, Station
 
 
-class PortalStationFilterSet(StationFilterSet):
+class PortalStationFilterSet(PortalFilterSetMixin, StationFilterSet):
     """The REST API's station filters that make sense in a form (no map box, no staff flags)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("bbox", "hidden", "deleted"):
-            self.filters.pop(name)
-        self.filters["changed_since"].field.widget = forms.DateInput(attrs={"type": "date"})
+    left_out = ("bbox", "hidden", "deleted")
+    date_inputs = ("changed_since",)
 
 
 class StationListView(PortalListView):

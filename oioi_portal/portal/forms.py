@@ -9,6 +9,23 @@ from oioi_portal.portal import services
 from oioi_portal.requests import client_address
 
 
+class PortalFilterSetMixin:
+    """
+    Fits an app's FilterSet (shared with the REST API) to a form: leaves out the filters in
+    ``left_out`` and gives those in ``date_inputs`` the browser's date picker.
+    """
+
+    left_out = ()
+    date_inputs = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.left_out:
+            self.filters.pop(name)
+        for name in self.date_inputs:
+            self.filters[name].field.widget = forms.DateInput(attrs={"type": "date"})
+
+
 class ThrottledAuthenticationForm(AuthenticationForm):
     """
     Django's sign-in form, refusing a username from an address that failed too often lately.
