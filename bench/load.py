@@ -20,11 +20,11 @@ class Request:
     headers: dict | None = None
 
 
-def _worker(host, port, requests, deadline, max_requests, latencies, errors, lock):
+def _worker(host, port, requests, offset, deadline, max_requests, latencies, errors, lock):
     connection = http.client.HTTPConnection(host, port, timeout=30)
     sent = 0
     while time.monotonic() < deadline and sent < max_requests:
-        request = requests[sent % len(requests)]
+        request = requests[(offset + sent) % len(requests)]
         started = time.perf_counter()
         try:
             connection.request(
@@ -54,9 +54,21 @@ def drive(host, port, requests, *, concurrency=8, duration=5.0, max_requests=200
     threads = [
         threading.Thread(
             target=_worker,
-            args=(host, port, requests, deadline, per_thread, latencies, errors, lock),
+            # Each thread starts its own share of the list: distinct requests (e.g. CDRs with
+            # distinct session ids) are not all sent by every thread at the same moment.
+            args=(
+                host,
+                port,
+                requests,
+                index * len(requests) // concurrency,
+                deadline,
+                per_thread,
+                latencies,
+                errors,
+                lock,
+            ),
         )
-        for _ in range(concurrency)
+        for index in range(concurrency)
     ]
     started = time.monotonic()
     for thread in threads:
