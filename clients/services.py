@@ -20,7 +20,7 @@ from oioi_portal.models import Role
 
 @transaction.atomic
 def charging_key_create(
-    *, uid, evco_id, provider=None, blocked=False, has_valid_payment_method=True, by=None
+    *, uid, evco_id, provider=None, blocked=False, has_valid_payment_method=True
 ):
     """
     Create a charging key for the contract ``evco_id``, creating the contract and its customer
@@ -58,7 +58,6 @@ def charging_key_create(
         uid=uid,
         contract=contract,
         state=state,
-        state_changed_by=by,
         state_reason="Created blocked." if blocked else "",
     )
 
