@@ -1,5 +1,7 @@
 """The station calls: CPOs push stations and statuses, EMP and OEM apps read them."""
 
+from decimal import Decimal
+
 from django.conf import settings
 
 from oioi_portal.models import Role
@@ -80,8 +82,8 @@ def station_get_surface(call):
 
 
 def format_speed(kilowatts):
-    """`22.2kW`, `50kW`: the figure written minimally."""
-    return f"{kilowatts:g}kW"
+    """`22.2kW`, `50kW`: the figure written minimally, never in exponent notation."""
+    return f"{Decimal(repr(kilowatts)).normalize():f}kW"
 
 
 def _contact(item):

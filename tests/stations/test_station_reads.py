@@ -442,3 +442,13 @@ def test_by_ids_costs_the_same_queries_whatever_the_stations(
     assert len(body["stations"]) == 10
     assert len(body["stations"][0]["connectors"]) == count + 2
     assert len(body["companies"]) == 1 + count // 10
+
+
+@pytest.mark.parametrize(
+    ("speed", "written"),
+    [(22.2, "22.2kW"), (50, "50kW"), ("3.70", "3.7kW"), (350.0, "350kW"), (1_000_000, "1000000kW")],
+)
+def test_connector_speed_is_written_minimally(client, cpo, reader, speed, written):
+    station = post_station(client, cpo, connectors=plugs(("DE*8PS*E1", "Combo", speed)))
+    (detail,) = by_ids(client, reader, [station.pk])["stations"]
+    assert [c["speed"] for c in detail["connectors"]] == [written]
