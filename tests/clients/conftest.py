@@ -5,7 +5,14 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from clients import services
-from clients.models import Authorization, ChargingKey, Whitelist, WhitelistEntry
+from clients.models import (
+    Authorization,
+    ChargingKey,
+    Contract,
+    Customer,
+    Whitelist,
+    WhitelistEntry,
+)
 from tests.conftest import PartnerWithKey
 
 
@@ -46,10 +53,13 @@ def whitelist_state():
 
 
 def client_state():
-    """Every row of the app, to assert a refused request changed nothing."""
+    """Every row of the app (the log's by count, last), to assert a refusal changed nothing."""
     return (
         *whitelist_state(),
-        list(ChargingKey.objects.order_by("pk").values()),
+        *(
+            list(model.objects.order_by("pk").values())
+            for model in (Customer, Contract, ChargingKey)
+        ),
         Authorization.objects.count(),
     )
 

@@ -37,7 +37,7 @@ def test_demo_keys_answer_as_announced_and_are_created_once(client, db, monkeypa
         expected = emma.evco_id if uid == emma.uid else None
         assert (response.json()["result"]["code"], response.json()["evco-id"]) == (0, expected)
 
-    before = client_state()[:3]
+    before = client_state()[:-1]  # all but the log, which the verifications above wrote to
     again = seed_demo()
-    assert client_state()[:3] == before
+    assert client_state()[:-1] == before
     assert "Demo charging keys" not in again and "Demo whitelist" not in again
