@@ -52,7 +52,7 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
 
     # The period replaces the API's RFC 3339 bounds.
     left_out = ("since", "until", "updated_since", "session_id")
-    LABELS = {
+    labels = {
         "evse_id": _("EVSE id"),
         "evco_id": _("EVCO id"),
         "uid": _("UID"),
@@ -65,8 +65,6 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
             data = data.copy()
             data["period"] = DEFAULT_PERIOD
         super().__init__(data, *args, **kwargs)
-        for name, label in self.LABELS.items():
-            self.filters[name].label = label
         self.filters["state"].extra["empty_label"] = _("Any")
         # Only stations the partner runs or its customers charged at: no other names.
         self.filters["station"].queryset = Station.objects.filter(

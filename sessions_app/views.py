@@ -13,6 +13,14 @@ class PortalSessionFilterSet(PortalFilterSetMixin, ChargingSessionFilterSet):
     """The REST API's session filters, with date pickers for the period."""
 
     left_out = ("updated_since", "station")
+    labels = {
+        "since": _("Requested from"),
+        "until": _("Requested before"),
+        "evse_id": _("EVSE id"),
+        "state": _("State"),
+        "cpo_session_id": _("CPO session id"),
+        "result_code": _("Result code"),
+    }
     date_inputs = ("since", "until")
 
 

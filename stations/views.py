@@ -14,6 +14,17 @@ class PortalStationFilterSet(PortalFilterSetMixin, StationFilterSet):
     """The REST API's station filters that make sense in a form (no map box, no staff flags)."""
 
     left_out = ("bbox", "hidden", "deleted")
+    labels = {
+        "operator": _("Operator id"),
+        "country": _("Country"),
+        "city": _("City"),
+        "external_id": _("Station id"),
+        "status": _("Connector status"),
+        "connector_type": _("Connector type"),
+        "speed_min": _("Speed at least (kW)"),
+        "speed_max": _("Speed at most (kW)"),
+        "changed_since": _("Changed since"),
+    }
     date_inputs = ("changed_since",)
 
 

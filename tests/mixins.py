@@ -231,6 +231,8 @@ class PortalPageContract:
         page = response.content.decode()
         for row in rows:
             assert self.row_text(row) in page
+        # Every form field has a label people can read.
+        assert "[invalid name]" not in page
 
     def test_anonymous_is_sent_to_sign_in(self, client, owner):
         url = self.url(self.make_rows(owner, 1))

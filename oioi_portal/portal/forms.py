@@ -12,16 +12,20 @@ from oioi_portal.requests import client_address
 class PortalFilterSetMixin:
     """
     Fits an app's FilterSet (shared with the REST API) to a form: leaves out the filters in
-    ``left_out`` and gives those in ``date_inputs`` the browser's date picker.
+    ``left_out``, labels the others (``labels``: django-filter's own are the API's lookups)
+    and gives those in ``date_inputs`` the browser's date picker.
     """
 
     left_out = ()
+    labels = {}
     date_inputs = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.left_out:
             self.filters.pop(name)
+        for name, label in self.labels.items():
+            self.filters[name].label = label
         for name in self.date_inputs:
             self.filters[name].field.widget = forms.DateInput(attrs={"type": "date"})
 
