@@ -1,0 +1,106 @@
+"""
+The partner portal at size: the CDR report (totals, chart, first page) and its streamed CSV
+export over the 1,000,000 CDRs of one CPO that the cdrs suite builds (built here too when that
+suite is not run), signed in as a portal user of that CPO.
+"""
+
+import http.client
+import time
+from datetime import date
+from urllib.parse import urlencode
+
+from bench.load import Request, drive
+from bench.suites import cdrs as cdrs_suite
+
+
+def build(ctx):
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.core.management import call_command
+
+    from oioi_portal.models import ApiKey
+    from oioi_portal.portal import services
+
+    # Production settings serve the pages' static files from the collectstatic manifest.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if "cdrs_key" not in ctx.data:
+        cdrs_suite.build(ctx)
+    prefix = ctx.data["cdrs_key"].partition(".")[0]
+    cpo = ApiKey.objects.select_related("partner").get(prefix=prefix).partner
+    user = services.portal_user_create(cpo, "bench-portal-user", is_partner_admin=True)
+    # A signed-in session as the login view would store it, without driving the form.
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    ctx.data["portal_cookie"] = f"sessionid={session.session_key}"
+
+
+def page(ctx, query):
+    return Request("GET", f"/portal/cdrs/?{urlencode(query)}", headers=cookie(ctx))
+
+
+def cookie(ctx):
+    return {"Cookie": ctx.data["portal_cookie"], "Accept-Language": "en"}
+
+
+def measure(ctx):
+    everything = {
+        "period": "dates",
+        "date_from": cdrs_suite.START.date().isoformat(),
+        "date_to": date.today().isoformat(),
+    }
+    views = {
+        "this_month": {"period": "this_month"},
+        "last_month": {"period": "last_month"},
+        "all_1m": everything,
+        "all_1m_one_station_sorted_by_energy": {
+            **everything,
+            "evse_id": "DE*BCD*E0007",
+            "sort": "-energy",
+        },
+    }
+    for name, query in views.items():
+        result = drive(ctx.host, ctx.port, [page(ctx, query)], concurrency=1, duration=ctx.duration)
+        ctx.report(
+            f"portal.cdr_report_{name}.p50",
+            result["p50_ms"],
+            "ms",
+            p99_ms=result["p99_ms"],
+            requests=result["requests"],
+            errors=result["errors"],
+        )
+    export(ctx, "all_1m", everything)
+
+
+def export(ctx, name, query):
+    """Stream the report's CSV export of ``query``; time to first byte, total, memory."""
+    workers = cdrs_suite._workers(ctx.port)
+    before = {pid: cdrs_suite._reset_peak(pid) for pid in workers}
+    started = time.monotonic()
+    connection = http.client.HTTPConnection(ctx.host, ctx.port, timeout=900)
+    connection.request(
+        "GET", f"/portal/cdrs/?{urlencode({**query, 'export': 'csv'})}", headers=cookie(ctx)
+    )
+    response = connection.getresponse()
+    first_byte = time.monotonic() - started
+    size = lines = 0
+    while chunk := response.read(1 << 16):
+        size += len(chunk)
+        lines += chunk.count(b"\n")
+    seconds = time.monotonic() - started
+    connection.close()
+    peaks = {pid: cdrs_suite._status_kib(pid, "VmHWM") for pid in workers}
+    growth = max(peaks[pid] - before[pid] for pid in workers)
+    ctx.report(
+        f"portal.cdr_csv_export_{name}.seconds",
+        round(seconds, 2),
+        "s",
+        rows=lines - 1,
+        http_status=response.status,
+        mib=round(size / 2**20, 1),
+        first_byte_ms=round(first_byte * 1000),
+        rows_per_s=round((lines - 1) / seconds),
+        worker_rss_growth_mib=round(growth / 1024, 1),
+    )
