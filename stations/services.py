@@ -5,7 +5,7 @@ Refusals raise the OIOI error that answers them; the caller's transaction rolls 
 
 from collections import Counter
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from oioi_portal import identifiers
@@ -121,7 +121,19 @@ def station_upsert(*, partner, partner_identifier, station, now=None):
     static["operator_id"] = operator.pk
     static["operator_company_id"] = operator_company_get_or_create(operator).pk
     if existing is None:
-        return _station_create(partner, partner_identifier, station, static, connectors, now)
+        try:
+            with transaction.atomic():
+                return _station_create(
+                    partner, partner_identifier, station, static, connectors, now
+                )
+        except IntegrityError:
+            # Another post of the same new station committed first (a CPO retrying at once):
+            # this post now updates that station, as it would have a moment later.
+            if not Station.objects.filter(external_id=station["external_id"]).exists():
+                raise
+            return station_upsert(
+                partner=partner, partner_identifier=partner_identifier, station=station, now=now
+            )
     _station_update(existing, static, stored, connectors, now)
     if partner_identifier is not None and existing.partner_identifier_id != partner_identifier.pk:
         # Who the station was last posted for; not station data, so no static change.

@@ -1,0 +1,101 @@
+"""
+Parallel partners on the same objects, through the real endpoint, each thread with its own
+database connection (as gunicorn workers have): the result is consistent, nothing duplicated,
+no update lost, history complete. Run on SQLite and on PostgreSQL.
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from clients.models import WhitelistEntry
+from oioi_portal.models import Role
+from stations.models import Connector, ConnectorStatusChange, Station
+from tests.mixins import partner_with_roles
+from tests.stations.conftest import station_payload, status_payload
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def in_parallel(*jobs):
+    """Run each job in its own thread and connection, all released at once; return answers."""
+    barrier = threading.Barrier(len(jobs))
+    answers, errors = [None] * len(jobs), []
+
+    def run(index, job):
+        try:
+            barrier.wait()
+            answers[index] = job(Client())
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n, job)) for n, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return answers
+
+
+def codes(responses):
+    return [(r.status_code, r.json()["result"]["code"]) for r in responses]
+
+
+def test_the_same_station_posted_at_once_is_one_station():
+    cpo = partner_with_roles("Busy CPO", {Role.CPO})
+    payloads = [
+        station_payload(cpo, "ST-RACE", evse_ids=("DE*8PS*E7001", "DE*8PS*E7002"), name=f"N{n}")
+        for n in range(4)
+    ]
+    answers = in_parallel(*(lambda c, p=p: cpo.post(c, "station-post", p) for p in payloads))
+    assert codes(answers) == [(200, 0)] * 4
+    station = Station.objects.get(external_id="ST-RACE")
+    assert station.name in {f"N{n}" for n in range(4)}
+    assert sorted(station.connectors.values_list("evse_id", flat=True)) == [
+        "DE*8PS*E7001",
+        "DE*8PS*E7002",
+    ]
+    assert Connector.objects.count() == 2
+
+
+def test_parallel_statuses_lose_no_history():
+    cpo = partner_with_roles("Status CPO", {Role.CPO})
+    response = cpo.post(Client(), "station-post", station_payload(cpo, evse_ids=("DE*8PS*E7101",)))
+    assert response.json()["result"]["code"] == 0
+    statuses = ["Occupied", "Available", "Offline", "Reserved", "Occupied", "Available"]
+    answers = in_parallel(
+        *(
+            lambda c, s=s: cpo.post(
+                c, "connector-post-status", status_payload(cpo, "DE*8PS*E7101", s)
+            )
+            for s in statuses
+        )
+    )
+    assert codes(answers) == [(200, 0)] * len(statuses)
+    connector = Connector.objects.get()
+    history = list(ConnectorStatusChange.objects.filter(connector=connector).order_by("id"))
+    # Every change is a link in one chain: each starts where the one before ended, and the
+    # chain ends at the connector's status.
+    assert history
+    for before, after in zip(history, history[1:], strict=False):
+        assert after.previous_status == before.status
+    assert history[-1].status == connector.status
+
+
+def test_parallel_whitelists_leave_one_of_them_whole():
+    emp = partner_with_roles("Racing EMP", {Role.EMP})
+    first = [f"{n:08X}" for n in range(0, 300)]
+    second = [f"{n:08X}" for n in range(200, 500)]
+    payloads = [
+        {"partner-identifier": emp.identifier.value, "rfids": rfids} for rfids in (first, second)
+    ]
+    answers = in_parallel(*(lambda c, p=p: emp.post(c, "rfid-post", p) for p in payloads))
+    assert codes(answers) == [(200, 0), (200, 0)]
+    active = set(WhitelistEntry.objects.filter(is_active=True).values_list("uid", flat=True))
+    assert active in (set(first), set(second))
+    assert WhitelistEntry.objects.values("uid").distinct().count() == WhitelistEntry.objects.count()
