@@ -23,17 +23,6 @@ class CDRSyncPagination(CursorPagination):
     max_page_size = 1000
 
 
-@extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "format",
-            OpenApiTypes.STR,
-            enum=["json", "csv"],
-            description="`csv` (or `Accept: text/csv`) streams the whole filtered list as CSV, "
-            "unpaginated, in the order the CDRs arrived.",
-        )
-    ]
-)
 class CDRViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
     """
     The CDRs you posted with session-post, and the final CDRs of your customers that we forwarded
@@ -44,19 +33,43 @@ class CDRViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
     serializer_class = CDRSerializer
     filterset_class = CDRFilterSet
     pagination_class = CDRSyncPagination
-    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    def get_renderers(self):
+        # Only the list exports as CSV; one CDR, or an error about it, is JSON.
+        if self.action == "list":
+            return [JSONRenderer(), CSVRenderer()]
+        return [JSONRenderer()]
 
     def partner_scope(self, queryset, partner):
         return selectors.cdr_list_for_partner(partner, queryset)
 
+    def wants_csv(self):
+        return self.request.accepted_renderer.format == CSVRenderer.format
+
+    def handle_exception(self, exc):
+        # An error is no export: it is answered in JSON, as documented, whatever was asked for.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
     @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", "csv"],
+                description="`csv` (or `Accept: text/csv`) streams the whole filtered list as "
+                "CSV, unpaginated, in the order the CDRs arrived.",
+            )
+        ],
         responses={
             200: CDRSerializer(many=True),
             (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV export."),
-        }
+        },
     )
     def list(self, request, *args, **kwargs):
-        if request.accepted_renderer.format == CSVRenderer.format:
+        if self.wants_csv():
             # In arrival order: the primary key's order needs no sort, which SQLite would do
             # inside the worker, in memory growing with the rows.
             queryset = self.filter_queryset(self.get_queryset())
