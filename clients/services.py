@@ -156,6 +156,6 @@ def authorization_record(*, partner, uid, verification, request_id=""):
         uid=uid,
         result_code=verification.code,
         evco_id=verification.evco_id or "",
-        charging_key=verification.charging_key,
+        charging_key_id=verification.charging_key_id,
         request_id=request_id,
     )
