@@ -10,9 +10,10 @@ from cdrs.models import CDR, IdentifierType
 from clients.filtersets import IdentifierFilter
 from clients.models import Contract
 from oioi_portal import identifiers
+from oioi_portal.filtersets import FilterSet, IntegerFilter
 
 
-class CDRFilterSet(django_filters.FilterSet):
+class CDRFilterSet(FilterSet):
     since = django_filters.IsoDateTimeFilter(
         field_name="session_start",
         lookup_expr="gte",
@@ -28,7 +29,7 @@ class CDRFilterSet(django_filters.FilterSet):
         lookup_expr="gte",
         help_text="CDRs created or changed at or after this time: for incremental sync.",
     )
-    station = django_filters.NumberFilter(field_name="station_id", help_text="Our station id.")
+    station = IntegerFilter(field_name="station_id", help_text="Our station id.")
     evse_id = IdentifierFilter(
         field_name="evse_id_normalized",
         normalizer=identifiers.normalize_evse_id,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 
 from clients.models import Authorization, WhitelistEntry
 from oioi_portal import identifiers
+from oioi_portal.filtersets import FilterSet
 
 
 class IdentifierFormField(forms.CharField):
@@ -31,7 +32,7 @@ class IdentifierFilter(django_filters.CharFilter):
     field_class = IdentifierFormField
 
 
-class WhitelistEntryFilterSet(django_filters.FilterSet):
+class WhitelistEntryFilterSet(FilterSet):
     uid = IdentifierFilter(field_name="uid", normalizer=identifiers.normalize_uid)
     active = django_filters.BooleanFilter(field_name="is_active")
     added_since = django_filters.IsoDateTimeFilter(field_name="added_at", lookup_expr="gte")
@@ -45,7 +46,7 @@ class WhitelistEntryFilterSet(django_filters.FilterSet):
         fields = ["uid", "active", "added_since", "removed_since", "partner_identifier"]
 
 
-class AuthorizationFilterSet(django_filters.FilterSet):
+class AuthorizationFilterSet(FilterSet):
     uid = IdentifierFilter(field_name="uid", normalizer=identifiers.normalize_uid)
     evco_id = IdentifierFilter(
         field_name="charging_key__contract__evco_id_normalized",

@@ -1,9 +1,74 @@
 import django_filters
+from django import forms
+from django.db import models
+from django_filters.fields import ModelChoiceField
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 
 from oioi_portal.models import AuditLogEntry, Delivery
 
+# What a 64-bit integer column holds; a number outside it is refused before any query (a
+# database would raise on it: SQLite overflows, PostgreSQL is out of range).
+SQL_INTEGER_RANGE = (-(2**63), 2**63 - 1)
 
-class AuditLogEntryFilterSet(django_filters.FilterSet):
+
+def _in_sql_range(value):
+    text = str(value).strip()
+    number = text[1:] if text[:1] in "+-" else text
+    return not number.isdigit() or SQL_INTEGER_RANGE[0] <= int(text) <= SQL_INTEGER_RANGE[1]
+
+
+class SqlIntegerField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", SQL_INTEGER_RANGE[0])
+        kwargs.setdefault("max_value", SQL_INTEGER_RANGE[1])
+        super().__init__(**kwargs)
+
+
+class SqlModelChoiceField(ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not _in_sql_range(value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class IntegerFilter(django_filters.NumberFilter):
+    """A whole number a database column can hold; anything else is the client's 400."""
+
+    field_class = SqlIntegerField
+
+
+class ModelChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = SqlModelChoiceField
+
+
+class FilterSet(django_filters.FilterSet):
+    """
+    Base of every FilterSet (REST and portal): filters generated for integer and relation
+    fields refuse numbers out of the database's range with a 400 instead of failing in SQL.
+    """
+
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        **{
+            field: {"filter_class": IntegerFilter}
+            for field in (
+                models.AutoField,
+                models.SmallIntegerField,
+                models.IntegerField,
+                models.PositiveIntegerField,
+                models.PositiveSmallIntegerField,
+            )
+        },
+        **{
+            field: {**FILTER_FOR_DBFIELD_DEFAULTS[field], "filter_class": ModelChoiceFilter}
+            for field in (models.ForeignKey, models.OneToOneField)
+        },
+    }
+
+
+class AuditLogEntryFilterSet(FilterSet):
     since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
@@ -21,7 +86,7 @@ class AuditLogEntryFilterSet(django_filters.FilterSet):
         ]
 
 
-class DeliveryFilterSet(django_filters.FilterSet):
+class DeliveryFilterSet(FilterSet):
     since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     delivered_since = django_filters.IsoDateTimeFilter(field_name="delivered_at", lookup_expr="gte")

@@ -1,16 +1,17 @@
 import django_filters
 
+from oioi_portal.filtersets import FilterSet, IntegerFilter
 from sessions_app.models import ChargingSession, Reservation
 
 
-class ChargingSessionFilterSet(django_filters.FilterSet):
+class ChargingSessionFilterSet(FilterSet):
     since = django_filters.IsoDateTimeFilter(field_name="requested_at", lookup_expr="gte")
     until = django_filters.IsoDateTimeFilter(field_name="requested_at", lookup_expr="lt")
     updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
     evse_id = django_filters.CharFilter(
         field_name="connector__evse_id_normalized", method="filter_evse"
     )
-    station = django_filters.NumberFilter(field_name="connector__station")
+    station = IntegerFilter(field_name="connector__station")
 
     class Meta:
         model = ChargingSession
@@ -20,7 +21,7 @@ class ChargingSessionFilterSet(django_filters.FilterSet):
         return queryset.filter(**{name: value.upper().replace("*", "")})
 
 
-class ReservationFilterSet(django_filters.FilterSet):
+class ReservationFilterSet(FilterSet):
     since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
 
     class Meta:

@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 # One filter for identifiers written in any form, shared by every app's lists.
 from clients.filtersets import IdentifierFilter
 from oioi_portal import identifiers
+from oioi_portal.filtersets import FilterSet, IntegerFilter
 from stations.models import Connector, ConnectorStatus, ConnectorType, Station
 from stations.selectors import BoundingBox
 
@@ -39,7 +40,7 @@ class BoundingBoxFilter(django_filters.CharFilter):
     field_class = BoundingBoxField
 
 
-class StationAttributesFilterSet(django_filters.FilterSet):
+class StationAttributesFilterSet(FilterSet):
     """
     Filters on a station's own attributes, for the stations and for what belongs to them.
     ``station_path`` is how the filtered model reaches its station.
@@ -141,7 +142,7 @@ class StationFilterSet(StationAttributesFilterSet):
 class ConnectorFilterSet(StationAttributesFilterSet):
     station_path = "station__"
 
-    station = django_filters.NumberFilter(field_name="station_id", help_text="Our station id.")
+    station = IntegerFilter(field_name="station_id", help_text="Our station id.")
     evse_id = IdentifierFilter(
         field_name="evse_id_normalized",
         normalizer=identifiers.normalize_evse_id,

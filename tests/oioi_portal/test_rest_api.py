@@ -124,3 +124,20 @@ def test_schema_documents_the_error_answers(client, db):
     assert {"200", "400", "401", "404", "429"} <= set(listing["responses"])
     detail = document["paths"]["/api/v1/requests/{id}/"]["get"]
     assert {"200", "401", "404", "429"} <= set(detail["responses"])
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/v1/requests/", "result_code"),
+        ("/api/v1/sessions/", "station"),
+        ("/api/v1/cdrs/", "station"),
+        ("/api/v1/stations/", "operator"),
+        ("/api/v1/authorizations/", "result_code"),
+    ],
+)
+@pytest.mark.parametrize("number", ["-223271660763628634112", "9223372036854775808"])
+def test_integers_no_column_holds_are_400_not_500(client, cpo, url, parameter, number):
+    response = cpo.get(client, url, data={parameter: number})
+    assert response.status_code == 400, response.content
+    assert parameter in response.json()
