@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from clients.models import ChargingKey, Contract
@@ -122,3 +122,23 @@ def reservation_get_for_stop(partner, identifier_type, identifier):
         if uid in uids:
             return reservation
     return None
+
+
+def connector_reservation_annotations(now=None):
+    """
+    Annotations for a Connector queryset: the end and the requester of the connector's active
+    reservation (None when free), so the station read calls show reservations without a query
+    of their own.
+    """
+    active = reservations_active(now).filter(connector=OuterRef("pk")).order_by("-end_at")
+    return {
+        "reservation_end": Subquery(active.values("end_at")[:1]),
+        "reservation_by": Subquery(active.values("requested_by_id")[:1]),
+    }
+
+
+def reservation_view(end, requested_by_id, partner):
+    """OIOI's reservation object (`end`, `own`) as ``partner`` sees it, or None when free."""
+    if end is None:
+        return None
+    return {"end": end.isoformat(), "own": requested_by_id == partner.pk}

@@ -7,6 +7,7 @@ from django.conf import settings
 from oioi_portal.models import Role
 from oioi_portal.oioi.registry import Outcome, register
 from oioi_portal.oioi.serializers import TimestampField
+from sessions_app.selectors import reservation_view
 from stations import selectors, services
 from stations.oioi_serializers import (
     ConnectorPostStatusSerializer,
@@ -66,18 +67,24 @@ def station_get_surface(call):
     stations = []
     for row in surface.stations:
         connectors = surface.connectors[row["id"]]
-        stations.append(
-            {
-                "id": row["id"],
-                "name": row["name"],
-                "latitude": row["latitude"],
-                "longitude": row["longitude"],
-                "dynamic-status-summary": selectors.status_summary(s for _, s in connectors),
-                "owner-type": row["owner_type"],
-                "last-static-change": timestamp(row["last_static_change"]),
-                "connector-statuses": {str(pk): status for pk, status in connectors},
-            }
-        )
+        station = {
+            "id": row["id"],
+            "name": row["name"],
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
+            "dynamic-status-summary": selectors.status_summary(c[1] for c in connectors),
+            "owner-type": row["owner_type"],
+            "last-static-change": timestamp(row["last_static_change"]),
+            "connector-statuses": {str(pk): status for pk, status, *_ in connectors},
+        }
+        reservations = {
+            str(pk): reservation_view(end, by, call.partner)
+            for pk, _, end, by in connectors
+            if end is not None
+        }
+        if reservations:
+            station["connector-reservations"] = reservations
+        stations.append(station)
     return Outcome(members={"stations": stations, "hasMore": surface.has_more})
 
 
@@ -107,7 +114,7 @@ def _address(item):
     }
 
 
-def _connector_detail(connector):
+def _connector_detail(connector, partner):
     return {
         "id": connector.pk,
         "status": connector.status,
@@ -117,10 +124,13 @@ def _connector_detail(connector):
         # Charging modes are not part of station-post: we do not know them.
         "mode": None,
         "external-id": connector.evse_id,
+        "reservation": reservation_view(
+            connector.reservation_end, connector.reservation_by, partner
+        ),
     }
 
 
-def _station_detail(station):
+def _station_detail(station, partner):
     connectors = list(station.connectors.all())
     return {
         "id": station.pk,
@@ -149,7 +159,7 @@ def _station_detail(station):
         "is-private": station.is_private,
         "owner-company-id": station.owner_company_id,
         "service-providers": [company.pk for company in station.service_providers.all()],
-        "connectors": [_connector_detail(connector) for connector in connectors],
+        "connectors": [_connector_detail(connector, partner) for connector in connectors],
     }
 
 
@@ -171,7 +181,7 @@ def station_get_by_ids(call):
     )
     return Outcome(
         members={
-            "stations": [_station_detail(station) for station in stations],
+            "stations": [_station_detail(station, call.partner) for station in stations],
             "companies": [_company(c) for c in selectors.station_companies(stations)],
         }
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, Value, When, Window
 from django.db.models.functions import Coalesce, Floor, Least, RowNumber
 
+from sessions_app.selectors import connector_reservation_annotations
 from stations.models import Connector, ConnectorStatus, Station
 
 # What a station shows on the map, by precedence: one free plug makes it available.
@@ -105,7 +106,7 @@ def _station_filter(filters):
 @dataclass(frozen=True)
 class Surface:
     stations: list
-    # station id → [(connector id, status), ...]
+    # station id → [(connector id, status, reservation end, reserved by partner id), ...]
     connectors: dict
     has_more: bool
 
@@ -141,12 +142,13 @@ def station_surface_list(*, partner, box, filters, limit):
     has_more = len(rows) > limit
     rows = sorted(rows[:limit], key=lambda row: row["id"])
     connectors = {row["id"]: [] for row in rows}
-    for station_id, connector_id, status in (
+    for station_id, *connector in (
         Connector.objects.filter(station_id__in=connectors)
+        .annotate(**connector_reservation_annotations())
         .order_by("id")
-        .values_list("station_id", "id", "status")
+        .values_list("station_id", "id", "status", "reservation_end", "reservation_by")
     ):
-        connectors[station_id].append((connector_id, status))
+        connectors[station_id].append(tuple(connector))
     return Surface(stations=rows, connectors=connectors, has_more=has_more)
 
 
@@ -160,7 +162,12 @@ def station_detail_list(*, partner, station_ids):
         .filter(pk__in=station_ids)
         .select_related("operator_company", "owner_company")
         .prefetch_related(
-            Prefetch("connectors", queryset=Connector.objects.order_by("id")),
+            Prefetch(
+                "connectors",
+                queryset=Connector.objects.annotate(**connector_reservation_annotations()).order_by(
+                    "id"
+                ),
+            ),
             "service_providers",
         )
         .in_bulk()

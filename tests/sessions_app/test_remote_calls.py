@@ -349,3 +349,21 @@ def test_reservation_stop_by_rfid_and_not_for_others(client, emp, contract, conn
     stop = {"identifier-type": "rfid", "identifier": uid.lower()}
     assert result(other.post(client, "reservation-stop", stop)) == 189
     assert result(emp.post(client, "reservation-stop", stop)) == 0
+
+
+def test_reservations_show_in_the_station_read_calls(client, emp, contract, connector, simulator):
+    end = reserve(client, emp, connector, contract).json()["reservation-start"]["end"]
+    other = partner_with_roles("Map OEM", {Role.OEM})
+    station = connector.station
+    box = {"min-lat": 52.0, "max-lat": 53.0, "min-long": 13.0, "max-long": 14.0}
+    for caller, own in ((emp, True), (other, False)):
+        (found,) = caller.post(client, "station-get-surface", box).json()["stations"]
+        assert found["connector-reservations"] == {str(connector.pk): {"end": end, "own": own}}
+        body = caller.post(client, "station-get-by-ids", {"station-ids": [station.pk]}).json()
+        (detail,) = body["stations"][0]["connectors"]
+        assert detail["reservation"] == {"end": end, "own": own}
+    # Once stopped, the EVSE shows free again.
+    payload = {"identifier-type": "evco-id", "identifier": contract.evco_id}
+    assert result(emp.post(client, "reservation-stop", payload)) == 0
+    (found,) = emp.post(client, "station-get-surface", box).json()["stations"]
+    assert "connector-reservations" not in found

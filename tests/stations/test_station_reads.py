@@ -345,6 +345,7 @@ def test_by_ids_answers_the_full_detail_with_companies(client, cpo, reader):
                 "speed": "22.2kW",
                 "mode": None,
                 "external-id": "DE*8PS*E1001",
+                "reservation": None,
             },
             {
                 "id": combo.pk,
@@ -354,6 +355,7 @@ def test_by_ids_answers_the_full_detail_with_companies(client, cpo, reader):
                 "speed": "50kW",
                 "mode": None,
                 "external-id": "DE*8PS*E1002",
+                "reservation": None,
             },
         ],
     }
