@@ -153,6 +153,7 @@ def test_filters(client, cpo):
         ({"since": "yesterday"}, "since"),
         ({"updated_since": "2026-13-01T00:00:00Z"}, "updated_since"),
         ({"station": "first"}, "station"),
+        ({"since": "0001-01-01T00:00:00+17:00"}, "since"),
     ],
 )
 def test_malformed_filter_is_400_naming_it(client, cpo, query, field):
@@ -163,6 +164,14 @@ def test_malformed_filter_is_400_naming_it(client, cpo, query, field):
     # Asked for CSV, an error is still answered in JSON, as the schema documents it.
     response = cpo.get(client, URL, data={**query, "format": "csv"})
     assert response.status_code == 400 and field in response.json()
+
+
+def test_times_with_any_offset_are_compared_in_utc(client, cpo):
+    post_cdr(client, cpo)
+    # PostgreSQL stores no +17:00 offset; the filter compares the same instant in UTC.
+    assert listed(client, cpo, since="2026-03-03T01:00:00+17:00") == ["S-1"]
+    assert listed(client, cpo, since="2026-03-03T01:00:01+17:00") == []
+    assert listed(client, cpo, until="0180-10-27T14:28:41+17:00") == []
 
 
 def test_cursor_pages_follow_changes_for_incremental_sync(client, cpo):
