@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SIMULATOR_PORT ?= 8001
 
-.PHONY: install run migrate seed test test-postgres lint format clean bench
+.PHONY: install run migrate seed test test-postgres lint format clean bench load load-postgres
 
 $(BIN)/python: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -63,3 +63,11 @@ clean:
 # load from a separate process; figures as ratios to a bare Django view measured in the same run.
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Load test: a realistic partner mix through gunicorn for a bounded time, then consistency
+# checks (PostgreSQL when DATABASE_URL points at one; `make load-postgres` starts one).
+load: install
+	$(BIN)/python -m bench.loadtest $(LOAD_ARGS)
+
+load-postgres: install
+	.ci/with-postgres $(BIN)/python -m bench.loadtest $(LOAD_ARGS)
