@@ -18,6 +18,7 @@ from cdrs import selectors, services
 from cdrs.models import CDR, CDRRevision, IdentifierType
 from clients.models import Contract
 from oioi_portal import identifiers
+from oioi_portal.admin import ReadOnlyAdminMixin
 from oioi_portal.models import Partner, Role
 
 # Offered in the currency filter: a fixed list, as listing the currencies in use would scan the
@@ -89,18 +90,12 @@ class CurrencyFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CDRRevisionInline(admin.TabularInline):
+class CDRRevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = CDRRevision
     fields = ["number", "received_at", "key_prefix", "request_id", "payload_display"]
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="payload as received")
     def payload_display(self, revision):

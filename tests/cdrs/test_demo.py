@@ -1,17 +1,8 @@
 """seed_demo's CDRs: a few thousand over the last months, of every kind of customer, once."""
 
-import io
-
-from django.core.management import call_command
-
 from cdrs.models import CDR, CDRRevision
 from oioi_portal.models import Delivery, Partner
-
-
-def seed_demo():
-    out = io.StringIO()
-    call_command("seed_demo", stdout=out, stderr=io.StringIO())
-    return out.getvalue()
+from tests.stations.test_demo import seed_demo
 
 
 def test_seed_demo_creates_cdrs_once(db, monkeypatch):
