@@ -25,7 +25,8 @@ class PortalFilterSetMixin:
         for name in self.left_out:
             self.filters.pop(name)
         for name, label in self.labels.items():
-            self.filters[name].label = label
+            # On the field too: the REST API's schema may have built (and cached) it already.
+            self.filters[name].label = self.filters[name].field.label = label
         for name in self.date_inputs:
             self.filters[name].field.widget = forms.DateInput(attrs={"type": "date"})
 

@@ -9,6 +9,7 @@ import pytest
 
 from cdrs.reports import DAILY_CHART_MAX_DAYS, local_midnight, period_bounds
 from oioi_portal.models import Delivery, Role
+from stations.filtersets import StationFilterSet
 from tests.mixins import portal_partner, portal_user
 from tests.portal.conftest import make_cdr, make_session, make_station
 
@@ -177,3 +178,10 @@ def test_an_invalid_filter_is_reported_not_a_crash(client, cpo):
     response = client.get("/portal/cdrs/?period=dates&date_from=yesterday&station=999999")
     assert response.status_code == 200
     assert 'role="alert"' in response.content.decode()
+
+
+def test_labels_hold_after_the_rest_api_built_the_filters(client, cpo):
+    # The OpenAPI schema reads the shared FilterSet's filters, which caches their form fields.
+    StationFilterSet.base_filters["status"].field  # noqa: B018
+    signed_in(client, cpo, "anna")
+    assert "Connector status:" in client.get("/portal/stations/").content.decode()
