@@ -162,6 +162,7 @@ def test_connector_filters(client, cpo, other_cpo):
         (STATIONS_URL, {"bbox": "1,2,3"}, "bbox"),
         (STATIONS_URL, {"bbox": "0,60,10,50"}, "bbox"),
         (STATIONS_URL, {"changed_since": "yesterday"}, "changed_since"),
+        (CONNECTORS_URL, {"changed_since": "0001-01-01T00:00:00+15:00"}, "changed_since"),
         (CONNECTORS_URL, {"evse_id": "DE*8PS"}, "evse_id"),
         (CONNECTORS_URL, {"speed_min": "fast"}, "speed_min"),
     ],
@@ -170,6 +171,15 @@ def test_malformed_filter_is_400_naming_it(client, cpo, url, query, field):
     response = cpo.get(client, url, data=query)
     assert response.status_code == 400
     assert field in response.json()
+
+
+def test_changed_since_takes_any_offset(client, cpo):
+    station = build_stations(cpo, 1)[0]
+    for url in (STATIONS_URL, CONNECTORS_URL):
+        # Beyond PostgreSQL's ±15:59, and long before any change: everything matches.
+        assert len(listed(client, cpo, url, changed_since="0568-07-22T08:27:38.81-17:36")) > 0
+    assert listed(client, cpo, STATIONS_URL, changed_since="9999-12-31T23:00:00-00:30") == []
+    assert station.pk in listed(client, cpo, STATIONS_URL, changed_since="2000-01-01T00:00:00Z")
 
 
 def test_bbox_across_the_antimeridian(client, cpo):
