@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
 # Rows read from the database per round trip, and rows written out per chunk of the response.
@@ -63,13 +64,22 @@ def cell(value):
     return value
 
 
+def _rows(querysets, columns):
+    for queryset in querysets:
+        rows = queryset.values_list(*(column.path for column in columns))
+        yield from rows.iterator(chunk_size=READ_CHUNK_ROWS)
+
+
 def csv_chunks(queryset, columns=COLUMNS):
-    """The CSV text of ``queryset`` in chunks of ``WRITE_CHUNK_ROWS`` rows, header first."""
+    """
+    The CSV text of ``queryset`` (or of several, one after the other) in chunks of
+    ``WRITE_CHUNK_ROWS`` rows, header first.
+    """
+    querysets = [queryset] if isinstance(queryset, QuerySet) else queryset
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([column.header for column in columns])
-    rows = queryset.values_list(*(column.path for column in columns))
-    for number, row in enumerate(rows.iterator(chunk_size=READ_CHUNK_ROWS), start=1):
+    for number, row in enumerate(_rows(querysets, columns), start=1):
         writer.writerow([cell(value) for value in row])
         if number % WRITE_CHUNK_ROWS == 0:
             yield buffer.getvalue()
@@ -79,7 +89,7 @@ def csv_chunks(queryset, columns=COLUMNS):
 
 
 def csv_response(queryset, filename="cdrs.csv", columns=COLUMNS):
-    """A streamed CSV download of ``queryset`` (already scoped, filtered and ordered)."""
+    """A streamed CSV download of ``queryset`` or querysets (scoped, filtered and ordered)."""
     return StreamingHttpResponse(
         (chunk.encode() for chunk in csv_chunks(queryset, columns)),
         content_type=CONTENT_TYPE,

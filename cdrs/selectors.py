@@ -103,6 +103,22 @@ def cdr_list_for_partner(partner, queryset=None):
     return queryset.filter(Q(cpo=partner) | Q(recipient=partner, state=CDR.State.FINAL))
 
 
+def cdr_export_parts(partner, queryset=None):
+    """
+    ``cdr_list_for_partner`` as two lists without its OR, which SQLite answers by collecting
+    every matching row id in memory: the CDRs ``partner`` posted, then the final ones forwarded
+    to it that it did not post. Each is read in the order of its (partner, updated_at, id)
+    index, so an export streams from the first row with no sort.
+    """
+    queryset = CDR.objects.all() if queryset is None else queryset
+    return (
+        queryset.filter(cpo=partner).order_by("updated_at", "id"),
+        queryset.filter(recipient=partner, state=CDR.State.FINAL)
+        .exclude(cpo=partner)
+        .order_by("updated_at", "id"),
+    )
+
+
 @dataclass(frozen=True)
 class Totals:
     count: int

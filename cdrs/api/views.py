@@ -1,3 +1,4 @@
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
@@ -60,7 +61,8 @@ class CDRViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
                 OpenApiTypes.STR,
                 enum=["json", "csv"],
                 description="`csv` (or `Accept: text/csv`) streams the whole filtered list as "
-                "CSV, unpaginated, in the order the CDRs arrived.",
+                "CSV, unpaginated: those you posted, then those forwarded to you, each oldest "
+                "change first.",
             )
         ],
         responses={
@@ -70,8 +72,11 @@ class CDRViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
     )
     def list(self, request, *args, **kwargs):
         if self.wants_csv():
-            # In arrival order: the primary key's order needs no sort, which SQLite would do
-            # inside the worker, in memory growing with the rows.
-            queryset = self.filter_queryset(self.get_queryset())
-            return exports.csv_response(queryset.order_by("id"))
+            # The partner's two lists one after the other, each scoped by the selector and
+            # filtered by the FilterSet: memory stays flat whatever the number of rows.
+            filters = DjangoFilterBackend()
+            parts = selectors.cdr_export_parts(request.user, self.get_queryset())
+            return exports.csv_response(
+                [filters.filter_queryset(request, part, self) for part in parts]
+            )
         return super().list(request, *args, **kwargs)
