@@ -16,7 +16,9 @@ BERLIN = {"min-lat": 52.3, "max-lat": 52.7, "min-long": 13.0, "max-long": 13.8}
 
 def operator_of(partner_with_key):
     """The caller's registered operator id, DE*<3 characters of its pk>, registered once."""
-    value = f"DE*{partner_with_key.partner.pk:03d}"[:6]
+    # Three digits of the pk, the last three: on PostgreSQL pks keep growing over the whole run
+    # (sequences never roll back), and cutting the first three made pk 1030 and 1031 one id.
+    value = f"DE*{partner_with_key.partner.pk % 1000:03d}"
     return OperatorId.objects.filter(partner=partner_with_key.partner).first() or (
         OperatorIdFactory(partner=partner_with_key.partner, value=value, name="Ops GmbH")
     )
