@@ -3,52 +3,27 @@ The filters of CDR lists: one FilterSet for the REST API and the partner portal 
 Identifiers are accepted in any written form and compared normalized, on indexes.
 """
 
-from datetime import UTC
-
 import django_filters
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django_filters.fields import IsoDateTimeField
 
 from cdrs.models import CDR, IdentifierType
-from clients.filtersets import IdentifierFilter
 from clients.models import Contract
 from oioi_portal import identifiers
-from oioi_portal.filtersets import FilterSet, IntegerFilter
-
-
-class UTCDateTimeField(IsoDateTimeField):
-    """
-    An RFC 3339 time with any offset Python reads, compared in UTC: PostgreSQL refuses some
-    offsets (`+17:00`), which must not turn a filter into a server error.
-    """
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value is None:
-            return None
-        try:
-            return value.astimezone(UTC)
-        except OverflowError:
-            raise ValidationError("This time lies outside the calendar.", code="invalid") from None
-
-
-class UTCDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = UTCDateTimeField
+from oioi_portal.filtersets import DateTimeFilter, FilterSet, IdentifierFilter, IntegerFilter
 
 
 class CDRFilterSet(FilterSet):
-    since = UTCDateTimeFilter(
+    since = DateTimeFilter(
         field_name="session_start",
         lookup_expr="gte",
         help_text="Sessions started at or after this time (RFC 3339).",
     )
-    until = UTCDateTimeFilter(
+    until = DateTimeFilter(
         field_name="session_start",
         lookup_expr="lt",
         help_text="Sessions started before this time (RFC 3339).",
     )
-    updated_since = UTCDateTimeFilter(
+    updated_since = DateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="CDRs created or changed at or after this time: for incremental sync.",

@@ -1,7 +1,9 @@
+from datetime import UTC
+
 import django_filters
 from django import forms
 from django.db import models
-from django_filters.fields import ModelChoiceField
+from django_filters.fields import IsoDateTimeField, ModelChoiceField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 
 from oioi_portal.models import AuditLogEntry, Delivery
@@ -31,6 +33,51 @@ class SqlModelChoiceField(ModelChoiceField):
                 self.error_messages["invalid_choice"], code="invalid_choice"
             )
         return super().to_python(value)
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """
+    An RFC 3339 time, cleaned to UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601
+    allows, and a time at the edge of the calendar may have no UTC equivalent.
+    """
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise forms.ValidationError("A time within the years 1 to 9999 in UTC.") from None
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    """The time filter of every FilterSet (`since`, `until`, `updated_since`, ...)."""
+
+    field_class = UtcDateTimeField
+
+
+class IdentifierFormField(forms.CharField):
+    """An identifier in any written form, cleaned to its normalized form."""
+
+    def __init__(self, *, normalizer, **kwargs):
+        self.normalizer = normalizer
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return value
+        try:
+            return self.normalizer(value)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(exc.messages, code="invalid") from None
+
+
+class IdentifierFilter(django_filters.CharFilter):
+    """Matches a normalized column against a value written in any form (`04a1b2c3`, `DE-8PS-…`)."""
+
+    field_class = IdentifierFormField
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -69,8 +116,8 @@ class FilterSet(django_filters.FilterSet):
 
 
 class AuditLogEntryFilterSet(FilterSet):
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    since = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = DateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = AuditLogEntry
@@ -87,9 +134,9 @@ class AuditLogEntryFilterSet(FilterSet):
 
 
 class DeliveryFilterSet(FilterSet):
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    delivered_since = django_filters.IsoDateTimeFilter(field_name="delivered_at", lookup_expr="gte")
+    since = DateTimeFilter(field_name="created_at", lookup_expr="gte")
+    until = DateTimeFilter(field_name="created_at", lookup_expr="lt")
+    delivered_since = DateTimeFilter(field_name="delivered_at", lookup_expr="gte")
 
     class Meta:
         model = Delivery

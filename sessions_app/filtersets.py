@@ -1,13 +1,13 @@
 import django_filters
 
-from oioi_portal.filtersets import FilterSet, IntegerFilter
+from oioi_portal.filtersets import DateTimeFilter, FilterSet, IntegerFilter
 from sessions_app.models import ChargingSession, Reservation
 
 
 class ChargingSessionFilterSet(FilterSet):
-    since = django_filters.IsoDateTimeFilter(field_name="requested_at", lookup_expr="gte")
-    until = django_filters.IsoDateTimeFilter(field_name="requested_at", lookup_expr="lt")
-    updated_since = django_filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    since = DateTimeFilter(field_name="requested_at", lookup_expr="gte")
+    until = DateTimeFilter(field_name="requested_at", lookup_expr="lt")
+    updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
     evse_id = django_filters.CharFilter(
         field_name="connector__evse_id_normalized", method="filter_evse"
     )
@@ -22,7 +22,7 @@ class ChargingSessionFilterSet(FilterSet):
 
 
 class ReservationFilterSet(FilterSet):
-    since = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    since = DateTimeFilter(field_name="created_at", lookup_expr="gte")
 
     class Meta:
         model = Reservation

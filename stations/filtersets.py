@@ -1,17 +1,13 @@
 """The filters of the station and connector lists, shared by the REST API and the portal."""
 
-from datetime import UTC
-
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django_filters.fields import IsoDateTimeField
 
 # One filter for identifiers written in any form, shared by every app's lists.
-from clients.filtersets import IdentifierFilter
 from oioi_portal import identifiers
-from oioi_portal.filtersets import FilterSet, IntegerFilter
+from oioi_portal.filtersets import DateTimeFilter, FilterSet, IdentifierFilter, IntegerFilter
 from stations.models import Connector, ConnectorStatus, ConnectorType, Station
 from stations.selectors import BoundingBox
 
@@ -43,26 +39,6 @@ class BoundingBoxFilter(django_filters.CharFilter):
     field_class = BoundingBoxField
 
 
-class UtcDateTimeField(IsoDateTimeField):
-    """
-    An RFC 3339 time, cleaned to UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601
-    allows, and a time at the edge of the calendar may have no UTC equivalent.
-    """
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value is None:
-            return None
-        try:
-            return value.astimezone(UTC)
-        except OverflowError:
-            raise ValidationError("A time within the years 1 to 9999 in UTC.") from None
-
-
-class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
-    field_class = UtcDateTimeField
-
-
 class StationAttributesFilterSet(FilterSet):
     """
     Filters on a station's own attributes, for the stations and for what belongs to them.
@@ -86,7 +62,7 @@ class StationAttributesFilterSet(FilterSet):
     deleted = django_filters.BooleanFilter(
         field_name="is_deleted", method="filter_station", help_text="Deleted by station-post."
     )
-    changed_since = UtcDateTimeFilter(
+    changed_since = DateTimeFilter(
         method="filter_changed_since",
         help_text="Changed at or after this time: static data or a connector status.",
     )

@@ -141,3 +141,23 @@ def test_integers_no_column_holds_are_400_not_500(client, cpo, url, parameter, n
     response = cpo.get(client, url, data={parameter: number})
     assert response.status_code == 400, response.content
     assert parameter in response.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/v1/requests/", "since"),
+        ("/api/v1/deliveries/", "until"),
+        ("/api/v1/sessions/", "updated_since"),
+        ("/api/v1/authorizations/", "since"),
+        ("/api/v1/charging-keys/", "added_since"),
+        ("/api/v1/cdrs/", "updated_since"),
+        ("/api/v1/stations/", "changed_since"),
+    ],
+)
+def test_time_filters_take_any_offset_and_compare_in_utc(client, cpo, url, parameter):
+    # ISO 8601 allows offsets PostgreSQL refuses (beyond ±15:59): they are read, not forwarded.
+    response = cpo.get(client, url, data={parameter: "2026-01-01T00:00:00-17:36"})
+    assert response.status_code == 200, response.content
+    response = cpo.get(client, url, data={parameter: "0001-01-01T00:00:00+05:00"})
+    assert response.status_code == 400
