@@ -213,3 +213,20 @@ class Authorization(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.uid} {self.result_code}"
+
+
+class OfflineWhitelistPush(models.Model):
+    """Where the complete whitelist stands for one offline-authorizing CPO."""
+
+    partner = models.OneToOneField(
+        Partner, on_delete=models.CASCADE, related_name="offline_whitelist_push"
+    )
+    # The whitelist as last noticed (a change waits until it has settled) and as last sent.
+    seen_fingerprint = models.CharField(max_length=64, blank=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+    pushed_fingerprint = models.CharField(max_length=64, blank=True)
+    pushed_at = models.DateTimeField(null=True, blank=True)
+    pushed_size = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"whitelist for {self.partner}"

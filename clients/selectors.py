@@ -68,3 +68,22 @@ def charging_key_verify(uid):
     if partner_ids:
         return Verification(ResultCode.SUCCESS)
     return Verification(ResultCode.EVCO_ID_NOT_FOUND, charging_key_id=key_id)
+
+
+def offline_whitelist_uids():
+    """
+    Every UID that rfid-verify would let charge, sorted: the active keys with a payment
+    method of the platform's and OEMs' contracts, and the UIDs on partner EMPs' active
+    whitelists (an EMP answers for its own customers). What offline CPOs receive.
+    """
+    own = ChargingKey.objects.filter(
+        state=ChargingKey.State.ACTIVE, customer__has_valid_payment_method=True
+    ).exclude(contract__provider__is_emp=True)
+    whitelisted = WhitelistEntry.objects.filter(
+        is_active=True,
+        whitelist__partner_identifier__is_active=True,
+        whitelist__partner_identifier__partner__is_active=True,
+    )
+    return sorted(
+        set(own.values_list("uid", flat=True)) | set(whitelisted.values_list("uid", flat=True))
+    )

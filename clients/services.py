@@ -3,17 +3,30 @@ Writes on customers, contracts, charging keys, whitelists and the authorization 
 calls, the admin and the operator command all call these, so the rules live in one place.
 """
 
+import hashlib
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from clients.models import Authorization, ChargingKey, Contract, Customer, Whitelist, WhitelistEntry
+from clients import selectors
+from clients.models import (
+    Authorization,
+    ChargingKey,
+    Contract,
+    Customer,
+    OfflineWhitelistPush,
+    Whitelist,
+    WhitelistEntry,
+)
 from oioi_portal import identifiers
-from oioi_portal.models import Role
+from oioi_portal.models import Partner, Role
+from oioi_portal.services import delivery_enqueue
 
 # --- Charging keys ------------------------------------------------------------------------------
 
@@ -159,3 +172,53 @@ def authorization_record(*, partner, uid, verification, request_id=""):
         charging_key_id=verification.charging_key_id,
         request_id=request_id,
     )
+
+
+def offline_whitelists_push(now=None):
+    """
+    Queue rfid-post with the complete whitelist for each offline-authorizing CPO whose copy is
+    out of date: once a change has settled for OFFLINE_WHITELIST_DEBOUNCE_SECONDS (a burst of
+    changes makes one push), and at least every OFFLINE_WHITELIST_INTERVAL_SECONDS whatever
+    happened. Returns how many pushes were queued.
+    """
+    now = now or timezone.now()
+    cpos = list(
+        Partner.objects.active()
+        .with_role(Role.CPO)
+        .filter(offline_authorization=True)
+        .prefetch_related("identifiers")
+    )
+    if not cpos:
+        return 0
+    uids = selectors.offline_whitelist_uids()
+    fingerprint = hashlib.sha256("\n".join(uids).encode()).hexdigest()
+    settle = timedelta(seconds=settings.OFFLINE_WHITELIST_DEBOUNCE_SECONDS)
+    interval = timedelta(seconds=settings.OFFLINE_WHITELIST_INTERVAL_SECONDS)
+    queued = 0
+    for cpo in cpos:
+        with transaction.atomic():
+            state, _ = OfflineWhitelistPush.objects.select_for_update().get_or_create(partner=cpo)
+            if fingerprint != state.seen_fingerprint:
+                state.seen_fingerprint, state.seen_at = fingerprint, now
+            changed = fingerprint != state.pushed_fingerprint and now - state.seen_at >= settle
+            stale = state.pushed_at is None or now - state.pushed_at >= interval
+            if changed or stale:
+                identifier = next((i for i in cpo.identifiers.all() if i.is_active), None)
+                payload = {"rfids": uids}
+                if identifier is not None:
+                    payload["partner-identifier"] = identifier.value
+                delivery_enqueue(
+                    cpo,
+                    "rfid-post",
+                    payload,
+                    subject=f"whitelist of {len(uids)} UIDs",
+                    dedupe_key=f"whitelist:{cpo.pk}:{fingerprint}:{now:%Y%m%d}",
+                )
+                state.pushed_fingerprint, state.pushed_at, state.pushed_size = (
+                    fingerprint,
+                    now,
+                    len(uids),
+                )
+                queued += 1
+            state.save()
+    return queued

@@ -188,7 +188,7 @@ class PartnerAdmin(admin.ModelAdmin):
                 },
             ),
             ("Contact", {"fields": ["contact_name", "contact_email", "contact_phone"]}),
-            ("OIOI endpoint", {"fields": endpoint}),
+            ("OIOI endpoint", {"fields": [*endpoint, "offline_authorization"]}),
             ("Limits", {"fields": ["rate_limit_per_minute"]}),
             (None, {"fields": ["notes"]}),
         ]

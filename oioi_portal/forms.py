@@ -52,6 +52,7 @@ class PartnerAdminForm(forms.ModelForm):
             "contact_phone",
             "endpoint_url",
             "endpoint_key",
+            "offline_authorization",
             "rate_limit_per_minute",
             "notes",
         ]

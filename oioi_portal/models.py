@@ -56,6 +56,12 @@ class Partner(models.Model):
     # The key the partner gave us for calling its endpoint. We must send it, so it cannot be
     # hashed; it is never shown back in full (see ``endpoint_key_hint``).
     endpoint_key = models.CharField("OIOI endpoint key", max_length=500, blank=True)
+    offline_authorization = models.BooleanField(
+        "offline authorization",
+        default=False,
+        help_text="A CPO that authorizes offline: it receives the complete whitelist (rfid-post) "
+        "after changes and daily.",
+    )
     rate_limit_per_minute = models.PositiveIntegerField(
         "rate limit (requests per minute per key)",
         null=True,

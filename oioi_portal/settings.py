@@ -220,6 +220,10 @@ OIOI_OUTBOUND_READ_TIMEOUT = env_float("OIOI_OUTBOUND_READ_TIMEOUT", 15.0)
 OIOI_FORWARD_TIMEOUT_SECONDS = env_float("OIOI_FORWARD_TIMEOUT_SECONDS", 15.0)
 # How long a reservation lasts when the CPO does not say.
 RESERVATION_DEFAULT_MINUTES = env_int("RESERVATION_DEFAULT_MINUTES", 15)
+# Offline-authorizing CPOs get the complete whitelist once a change has settled this long,
+# and at least this often whatever happened.
+OFFLINE_WHITELIST_DEBOUNCE_SECONDS = env_int("OFFLINE_WHITELIST_DEBOUNCE_SECONDS", 60)
+OFFLINE_WHITELIST_INTERVAL_SECONDS = env_int("OFFLINE_WHITELIST_INTERVAL_SECONDS", 24 * 3600)
 # Asynchronous deliveries (CDRs, whitelists): attempts before the dead letter, and the
 # exponential back-off between them (base * 2^n, jittered, capped).
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 12)

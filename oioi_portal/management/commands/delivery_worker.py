@@ -1,5 +1,6 @@
 """
-``manage.py delivery_worker``: send queued deliveries (CDRs, whitelists) to partners.
+``manage.py delivery_worker``: send queued deliveries (CDRs, whitelists) to partners, and run
+the apps' periodic jobs (oioi_portal.schedule) between them.
 
 Run as many as needed, on any number of machines: each claims due rows with
 ``SELECT ... FOR UPDATE SKIP LOCKED``, so no two send the same delivery. Stops cleanly on
@@ -12,6 +13,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
+from oioi_portal.schedule import Scheduler
 from oioi_portal.services import deliveries_run_due
 
 
@@ -32,9 +34,12 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, self.stop)
             self.stdout.write(f"delivery worker started (batch {batch}, poll {poll}s)")
         sent = 0
+        scheduler = Scheduler()
         while not self.stopping:
             close_old_connections()
             try:
+                # Periodic jobs first: what they queue (e.g. whitelists) goes out this round.
+                scheduler.run_due()
                 attempts = deliveries_run_due(limit=batch)
             except DatabaseError as exc:
                 # The database is away: wait for it rather than die; the queue is in it.
