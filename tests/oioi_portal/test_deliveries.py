@@ -372,3 +372,49 @@ def test_partner_filters_its_deliveries_by_state(client, emp):
     services.delivery_enqueue(emp.partner, "session-post", CDR)
     response = emp.get(client, "/api/v1/deliveries/", data={"state": "dead"})
     assert [item["id"] for item in response.json()["results"]] == [dead.pk]
+
+
+def database_url_of_this_test():
+    """The test database as a URL, for a worker process of its own."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_killed_mid_send_leaves_the_delivery_to_the_next_worker(tmp_path, partner_server):
+    partner_server.answer(delay=30)  # the first worker is still waiting when it is killed
+    receiver = PartnerFactory(
+        name="Slow EMP", endpoint_url=partner_server.url, endpoint_key="k" * 20
+    )
+    delivery = services.delivery_enqueue(receiver, "session-post", CDR)
+    connection.close()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DEBUG": "1",
+        "VAR_DIR": str(tmp_path),
+        "DATABASE_URL": database_url_of_this_test(),
+        "OIOI_OUTBOUND_READ_TIMEOUT": "60",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "delivery_worker", "--poll", "0.1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not partner_server.received and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert partner_server.received, "the worker never sent the delivery"
+    finally:
+        worker.kill()
+        worker.wait(timeout=10)
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == (Delivery.State.SENDING, 0)
+    # Nobody else sends it while the dead worker's claim lasts; then the next worker does.
+    assert services.deliveries_run_due(now=delivery.lease_expires_at - timedelta(seconds=1)) == 0
+    assert services.deliveries_run_due(now=delivery.lease_expires_at) == 1
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.attempts) == (Delivery.State.DELIVERED, 1)
+    assert len(partner_server.received) == 2
