@@ -26,6 +26,7 @@ from oioi_portal.forms import (
     OperatorIdForm,
     OperatorIdFormSet,
     PartnerAdminForm,
+    ThrottledAdminAuthenticationForm,
 )
 from oioi_portal.models import (
     ApiKey,
@@ -43,6 +44,7 @@ from oioi_portal.oioi.results import ResultCode
 admin.site.site_header = "OIOI partner platform"
 admin.site.site_title = "OIOI partner platform"
 admin.site.index_title = "OIOI partner platform back-office"
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 class ReadOnlyAdminMixin:

@@ -1,6 +1,7 @@
 """Admin forms for partners, their operator ids and their API keys."""
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.widgets import AdminSplitDateTime, AdminURLFieldWidget
 from django.core.exceptions import ValidationError
 
@@ -12,6 +13,7 @@ from oioi_portal.models import (
     PartnerIdentifier,
     validate_networks,
 )
+from oioi_portal.portal.forms import ThrottledAuthenticationForm
 
 ENDPOINT_KEY_NEEDS_URL = "An endpoint key goes with an endpoint URL."
 OPERATOR_ID_NEEDS_CPO = "Only a CPO partner registers operator ids."
@@ -208,3 +210,12 @@ class ApiKeyIssueForm(forms.Form):
             return self.fields["partner"].to_python(raw)
         except ValidationError:
             return None
+
+
+class ThrottledAdminAuthenticationForm(ThrottledAuthenticationForm, AdminAuthenticationForm):
+    """The admin's sign-in, throttled as the portal's is (a failed staff check counts too)."""
+
+    error_messages = {
+        **AdminAuthenticationForm.error_messages,
+        "locked": ThrottledAuthenticationForm.error_messages["locked"],
+    }

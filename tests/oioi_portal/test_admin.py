@@ -696,3 +696,21 @@ def test_audit_log_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(AUDIT_LIST_MAX_QUERIES):
         response = superuser_client.get(AUDIT_URL, {"result_code": "210", "q": "/api/v4/"})
     assert response.status_code == 200
+
+
+def test_admin_sign_in_is_throttled(client, admin_user, settings):
+    settings.SIGN_IN_MAX_FAILURES = 3
+    url = reverse("admin:login")
+    for _ in range(3):
+        client.post(url, {"username": admin_user.username, "password": "wrong"})
+    # Locked now: even the right password is refused for a while, from this address.
+    response = client.post(url, {"username": admin_user.username, "password": "password"})
+    assert response.status_code == 200
+    assert b"Too many failed sign-ins" in response.content
+    assert "_auth_user_id" not in client.session
+    other_address = client.post(
+        url,
+        {"username": admin_user.username, "password": "password"},
+        REMOTE_ADDR="198.51.100.20",
+    )
+    assert other_address.status_code == 302
