@@ -103,5 +103,30 @@ class SessionPostSerializer(OIOISerializer):
 
     def validate(self, attrs):
         # Every accepted post is kept as received: the handler gets the payload beside the data.
+        # It must then be storable as JSON everywhere, and PostgreSQL stores no NUL character,
+        # not even in a member we otherwise ignore.
+        path = _nul_path(self.initial_data)
+        if path is not None:
+            raise serializers.ValidationError({path: "Null characters are not allowed."})
         attrs["raw"] = self.initial_data
         return attrs
+
+
+def _nul_path(value, path=""):
+    """The path of the first member or text holding a NUL character (written `\\u0000`), or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            key_path = f"{path}.{key}" if path else key
+            if "\x00" in key:
+                return key_path.replace("\x00", "\\u0000")
+            found = _nul_path(item, key_path)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_path(item, f"{path}[{index}]")
+            if found is not None:
+                return found
+    return None

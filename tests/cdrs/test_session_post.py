@@ -152,6 +152,9 @@ def test_a_final_cdr_does_not_reopen(client, cpo):
         ({"calculated-cost": {"amount": 1, "currency": "EURO"}}, "calculated-cost.currency"),
         ({"session-id": ""}, "session-id"),
         ({"session-id": None}, "session-id"),
+        # Kept as received, so storable: no NUL even in a member otherwise ignored.
+        ({"x-note": {"list": ["ok", "a\u0000b"]}}, "session-post.x-note.list[1]"),
+        ({"x\u0000y": 1}, "session-post.x\\u0000y"),
     ],
 )
 def test_bad_input_is_230_naming_the_field_and_changes_nothing(client, cpo, fields, field):
