@@ -21,6 +21,11 @@ AUDITED_PREFIXES = {
 }
 
 
+def storable(text, length):
+    """``text`` as a text column takes it: PostgreSQL refuses NUL characters, which clients send."""
+    return (text or "").replace("\x00", "\ufffd")[:length]
+
+
 class RequestAuditMiddleware:
     """
     Gives every request a request id (returned as ``X-Request-ID``) and a correlation id, and
@@ -64,12 +69,12 @@ class RequestAuditMiddleware:
             interface=interface,
             partner_id=api_key.partner_id if api_key else None,
             key_prefix=api_key.prefix if api_key else "",
-            call=(call or "")[:100],
-            method=request.method[:10],
-            path=request.path[:500],
+            call=storable(call, 100),
+            method=storable(request.method, 10),
+            path=storable(request.path, 500),
             http_status=response.status_code,
             result_code=request.audit.get("result_code"),
-            message=(request.audit.get("message") or "")[:500],
+            message=storable(request.audit.get("message"), 500),
             duration_ms=round((time.monotonic() - started) * 1000),
             client_address=client_address(request),
         )

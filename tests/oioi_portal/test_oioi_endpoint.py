@@ -399,3 +399,9 @@ def test_call_with_partner_identifier_costs_a_constant_number_of_queries(
     with django_assert_max_num_queries(7):
         response = cpo.post(client, "test-probe", probe_payload(cpo))
     assert response.status_code == 200
+
+
+def test_nul_characters_are_audited_not_fatal(client, cpo):
+    response = cpo.post(client, "no-such\x00call", {})
+    assert_answer(response, 400, 230)
+    assert audit_of(response).call == "no-such\ufffdcall"
