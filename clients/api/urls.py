@@ -1,6 +1,5 @@
 from rest_framework.routers import DefaultRouter
 
-from clients.api import schema  # noqa: F401 (registers the API key scheme with the schema)
 from clients.api.views import AuthorizationViewSet, ChargingKeyViewSet
 
 router = DefaultRouter()

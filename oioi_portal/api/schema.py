@@ -1,4 +1,9 @@
-"""OpenAPI post-processing: what every REST operation may answer besides its 200."""
+"""
+The REST API's OpenAPI document: how to authenticate, and what every operation may answer
+besides its 200. Imported by the API's URLs, which registers the authentication scheme.
+"""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 ERROR = {
     "type": "object",
@@ -37,3 +42,16 @@ def add_error_responses(result, generator, request, public):
                 if parameter.get("in") == "query":
                     parameter["allowEmptyValue"] = True
     return result
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "oioi_portal.authentication.ApiKeyAuthentication"
+    name = "apiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`key=<prefix>.<secret>`, the same key as on the OIOI endpoint.",
+        }

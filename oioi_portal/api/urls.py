@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from oioi_portal.api import schema  # noqa: F401 - registers the API key scheme
 from oioi_portal.api.views import DeliveryViewSet, RequestViewSet
 
 router = DefaultRouter()
