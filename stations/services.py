@@ -5,7 +5,7 @@ Refusals raise the OIOI error that answers them; the caller's transaction rolls 
 
 from collections import Counter
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from oioi_portal import identifiers
@@ -85,6 +85,17 @@ def _check_evse_ids_free(station_id, static, connectors):
     raise InvalidRequest(f"{message}.", field=f"station.connectors[{index}].id")
 
 
+def _serialize_posts_of(external_id):
+    """
+    Posts of one station id run one after the other (a CPO retrying at once), so none sees
+    half of another's work: a station not there yet whose EVSE ids already are. SQLite's
+    write transactions are serialized anyway; PostgreSQL takes a lock for the transaction.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [external_id])
+
+
 def station_upsert(*, partner, partner_identifier, station, now=None):
     """
     Create or update the station of ``partner`` from a validated station-post ``station``.
@@ -95,6 +106,7 @@ def station_upsert(*, partner, partner_identifier, station, now=None):
         {**c, "evse_id_normalized": identifiers.normalize_evse_id(c["evse_id"])}
         for c in station["connectors"]
     ]
+    _serialize_posts_of(station["external_id"])
     existing = (
         Station.objects.select_for_update().filter(external_id=station["external_id"]).first()
     )
@@ -121,19 +133,7 @@ def station_upsert(*, partner, partner_identifier, station, now=None):
     static["operator_id"] = operator.pk
     static["operator_company_id"] = operator_company_get_or_create(operator).pk
     if existing is None:
-        try:
-            with transaction.atomic():
-                return _station_create(
-                    partner, partner_identifier, station, static, connectors, now
-                )
-        except IntegrityError:
-            # Another post of the same new station committed first (a CPO retrying at once):
-            # this post now updates that station, as it would have a moment later.
-            if not Station.objects.filter(external_id=station["external_id"]).exists():
-                raise
-            return station_upsert(
-                partner=partner, partner_identifier=partner_identifier, station=station, now=now
-            )
+        return _station_create(partner, partner_identifier, station, static, connectors, now)
     _station_update(existing, static, stored, connectors, now)
     if partner_identifier is not None and existing.partner_identifier_id != partner_identifier.pk:
         # Who the station was last posted for; not station data, so no static change.

@@ -53,7 +53,7 @@ def test_the_same_station_posted_at_once_is_one_station():
         for n in range(4)
     ]
     answers = in_parallel(*(lambda c, p=p: cpo.post(c, "station-post", p) for p in payloads))
-    assert codes(answers) == [(200, 0)] * 4
+    assert codes(answers) == [(200, 0)] * 4, [a.json() for a in answers]
     station = Station.objects.get(external_id="ST-RACE")
     assert station.name in {f"N{n}" for n in range(4)}
     assert sorted(station.connectors.values_list("evse_id", flat=True)) == [
