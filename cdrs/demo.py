@@ -19,13 +19,13 @@ from clients import services as client_services
 from clients.models import ChargingKey
 from oioi_portal import identifiers
 from oioi_portal import services as partner_services
+from oioi_portal.management.commands.seed_demo import DEMO_CPO
 from oioi_portal.models import Partner
 from stations.models import Connector
 
 PREFIX = "demo-cdr-"
 COUNT = 3000
 DAYS = 120
-DEMO_CPO = "Demo CPO"
 # Keys this module adds when missing: (UID, EVCO id, providing partner, fleet partner).
 EXTRA_KEYS = (
     ("CD0E0001", "DE*CDR*C00000001", "Demo OEM", None),

@@ -4,9 +4,8 @@ from dataclasses import dataclass
 
 from clients import services
 from clients.models import ChargingKey, Customer, Whitelist
+from oioi_portal.management.commands.seed_demo import DEMO_EMP
 from oioi_portal.models import Partner
-
-DEMO_EMP = "Demo EMP"
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,10 @@ class RateLimiter:
 
     def __init__(self):
         self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self):
+        """Forget this process's local counts, as a freshly started worker has none."""
         self._minute = None
         self._unflushed = {}
         self._refused = set()

@@ -6,13 +6,11 @@ starts, so a new user can start and stop a session with one curl command each.
 import secrets
 
 from clients.models import Contract
+from oioi_portal.management.commands.seed_demo import DEMO_CPO, DEMO_EMP, SITE_URL
 from oioi_portal.models import Partner
 from stations.models import Connector
 
-DEMO_CPO = "Demo CPO"
-DEMO_EMP = "Demo EMP"
 SIMULATOR_URL = "http://127.0.0.1:8001/oioi"
-SITE_URL = "http://127.0.0.1:8000"
 
 
 def seed():

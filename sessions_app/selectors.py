@@ -3,14 +3,14 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from clients.models import ChargingKey, Contract
 from oioi_portal import identifiers
 from oioi_portal.oioi.results import ResultCode
 from sessions_app.models import ChargingSession, Reservation
-from stations.models import Connector
+from stations.models import Connector, Station
 
 
 def connector_get_for_caller(evse_id, partner):
@@ -22,10 +22,8 @@ def connector_get_for_caller(evse_id, partner):
         Connector.objects.select_related("station__owner")
         .filter(
             evse_id_normalized=identifiers.normalize_evse_id(evse_id),
-            station__is_deleted=False,
-            station__is_hidden=False,
+            station__in=Station.objects.visible_to(partner),
         )
-        .filter(Q(station__is_private=False) | Q(station__owner=partner))
         .order_by("id")
         .first()
     )

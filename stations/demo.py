@@ -8,13 +8,12 @@ from itertools import cycle
 
 from oioi_portal import services as partner_services
 from oioi_portal.identifiers import normalize_operator_id
+from oioi_portal.management.commands.seed_demo import DEMO_CPO, DEMO_EMP
 from oioi_portal.models import OperatorId, Partner, Role
 from stations import services
 from stations.models import Company, ConnectorStatus, Station
 from stations.oioi_serializers import StationPostStationSerializer
 
-DEMO_CPO = "Demo CPO"
-DEMO_EMP = "Demo EMP"
 PREFIX = "demo-"
 
 # Operator id → (its CPO partner, its trading name); DE*8PS comes with the demo CPO itself.

@@ -26,9 +26,9 @@ def fresh_rate_limiter():
     """Every test starts with this process's local rate counts empty, as a new worker would."""
     from oioi_portal.ratelimit import limiter
 
-    limiter.__init__()
+    limiter.reset()
     yield
-    limiter.__init__()
+    limiter.reset()
 
 
 class PartnerWithKey:

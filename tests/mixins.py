@@ -95,7 +95,7 @@ class PartnerIdentifierContract:
 
     def test_identifier_outside_the_keys_selection_is_211(self, client, caller):
         second = PartnerIdentifierFactory(partner=caller.partner)
-        restricted, key = issue_key(caller.partner, partner_identifiers=[second])
+        _, key = issue_key(caller.partner, partner_identifiers=[second])
         response = oioi_post(client, key, self.call, self.payload(caller))
         assert response.status_code == 200, response.content
         assert response.json()["result"]["code"] == 211

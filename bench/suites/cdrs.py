@@ -192,17 +192,16 @@ def measure(ctx):
         export(ctx, name, query, rows)
 
 
-def export(ctx, name, query, expected_rows):
-    """Stream one CSV export, counting what arrives; measure the workers' memory around it."""
+def download(ctx, path, headers, timeout=900):
+    """
+    GET ``path`` and stream the answer, counting what arrives; measure the workers' memory
+    around it. Returns the timings, sizes and the serving worker's peak RSS growth (KiB).
+    """
     workers = _workers(ctx.port)
     before = {pid: _reset_peak(pid) for pid in workers}
     started = time.monotonic()
-    connection = http.client.HTTPConnection(ctx.host, ctx.port, timeout=600)
-    connection.request(
-        "GET",
-        f"/api/v1/cdrs/?format=csv{query}",
-        headers={"Authorization": f"key={ctx.data['cdrs_key']}"},
-    )
+    connection = http.client.HTTPConnection(ctx.host, ctx.port, timeout=timeout)
+    connection.request("GET", path, headers=headers)
     response = connection.getresponse()
     first_byte = time.monotonic() - started
     size = lines = 0
@@ -212,24 +211,42 @@ def export(ctx, name, query, expected_rows):
     seconds = time.monotonic() - started
     connection.close()
     peaks = {pid: _status_kib(pid, "VmHWM") for pid in workers}
-    # The worker that served the export is the one whose peak rose most above where it was.
-    growth = max(peaks[pid] - before[pid] for pid in workers)
+    return {
+        "seconds": seconds,
+        "first_byte": first_byte,
+        "size": size,
+        "rows": lines - 1,
+        "status": response.status,
+        # The worker that served it is the one whose peak rose most above where it was.
+        "growth_kib": max(peaks[pid] - before[pid] for pid in workers),
+        "peak_kib": max(peaks.values()),
+    }
+
+
+def export(ctx, name, query, expected_rows):
+    """Stream one CSV export of the REST API and report it."""
+    got = download(
+        ctx,
+        f"/api/v1/cdrs/?format=csv{query}",
+        {"Authorization": f"key={ctx.data['cdrs_key']}"},
+        timeout=600,
+    )
     ctx.report(
         f"rest.cdrs_csv_export_{name}.seconds",
-        round(seconds, 2),
+        round(got["seconds"], 2),
         "s",
-        rows=lines - 1,
+        rows=got["rows"],
         expected_rows=expected_rows,
-        http_status=response.status,
-        mib=round(size / 2**20, 1),
-        first_byte_ms=round(first_byte * 1000),
-        rows_per_s=round((lines - 1) / seconds),
+        http_status=got["status"],
+        mib=round(got["size"] / 2**20, 1),
+        first_byte_ms=round(got["first_byte"] * 1000),
+        rows_per_s=round(got["rows"] / got["seconds"]),
     )
     ctx.report(
         f"rest.cdrs_csv_export_{name}.worker_rss_growth",
-        round(growth / 1024, 1),
+        round(got["growth_kib"] / 1024, 1),
         "MiB",
-        worker_peak_rss_mib=round(max(peaks.values()) / 1024, 1),
+        worker_peak_rss_mib=round(got["peak_kib"] / 1024, 1),
     )
 
 

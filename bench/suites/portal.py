@@ -4,8 +4,6 @@ export over the 1,000,000 CDRs of one CPO that the cdrs suite builds (built here
 suite is not run), signed in as a portal user of that CPO.
 """
 
-import http.client
-import time
 from datetime import date
 from urllib.parse import urlencode
 
@@ -76,31 +74,17 @@ def measure(ctx):
 
 def export(ctx, name, query):
     """Stream the report's CSV export of ``query``; time to first byte, total, memory."""
-    workers = cdrs_suite._workers(ctx.port)
-    before = {pid: cdrs_suite._reset_peak(pid) for pid in workers}
-    started = time.monotonic()
-    connection = http.client.HTTPConnection(ctx.host, ctx.port, timeout=900)
-    connection.request(
-        "GET", f"/portal/cdrs/?{urlencode({**query, 'export': 'csv'})}", headers=cookie(ctx)
+    got = cdrs_suite.download(
+        ctx, f"/portal/cdrs/?{urlencode({**query, 'export': 'csv'})}", cookie(ctx)
     )
-    response = connection.getresponse()
-    first_byte = time.monotonic() - started
-    size = lines = 0
-    while chunk := response.read(1 << 16):
-        size += len(chunk)
-        lines += chunk.count(b"\n")
-    seconds = time.monotonic() - started
-    connection.close()
-    peaks = {pid: cdrs_suite._status_kib(pid, "VmHWM") for pid in workers}
-    growth = max(peaks[pid] - before[pid] for pid in workers)
     ctx.report(
         f"portal.cdr_csv_export_{name}.seconds",
-        round(seconds, 2),
+        round(got["seconds"], 2),
         "s",
-        rows=lines - 1,
-        http_status=response.status,
-        mib=round(size / 2**20, 1),
-        first_byte_ms=round(first_byte * 1000),
-        rows_per_s=round((lines - 1) / seconds),
-        worker_rss_growth_mib=round(growth / 1024, 1),
+        rows=got["rows"],
+        http_status=got["status"],
+        mib=round(got["size"] / 2**20, 1),
+        first_byte_ms=round(got["first_byte"] * 1000),
+        rows_per_s=round(got["rows"] / got["seconds"]),
+        worker_rss_growth_mib=round(got["growth_kib"] / 1024, 1),
     )

@@ -50,7 +50,7 @@ def test_zero_means_no_limit_and_the_default_applies_otherwise(client, cpo, sett
         200,
         429,
     ]
-    limiter.__init__()
+    limiter.reset()
     RateLimitCounter.objects.all().delete()
     limit(cpo.partner, 0)
     assert all(

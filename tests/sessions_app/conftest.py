@@ -5,6 +5,7 @@ import itertools
 import pytest
 
 from clients.models import ChargingKey, Contract, Customer
+from oioi_portal.identifiers import normalize_evse_id
 from oioi_portal.models import Partner
 from sessions_app.simulator import CpoSimulator
 from stations.models import Connector, ConnectorStatus, Station
@@ -45,7 +46,7 @@ def make_station(cpo, evse_id="DE*RMT*E0001", **fields):
     return Connector.objects.create(
         station=station,
         evse_id=evse_id,
-        evse_id_normalized=evse_id.upper().replace("*", ""),
+        evse_id_normalized=normalize_evse_id(evse_id),
         type="Type2",
         speed=22,
         status=ConnectorStatus.AVAILABLE,

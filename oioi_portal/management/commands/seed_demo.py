@@ -27,6 +27,9 @@ from oioi_portal.models import Partner, Role
 from oioi_portal.portal import services as portal_services
 
 SITE_URL = "http://127.0.0.1:8000"
+# The demo partners the apps' demo data refers to by name.
+DEMO_CPO = "Demo CPO"
+DEMO_EMP = "Demo EMP"
 SUPERUSER_USERNAME = "admin"
 # The name of the variable (as createsuperuser reads it), not a password.
 SUPERUSER_PASSWORD_ENV = "DJANGO_SUPERUSER_PASSWORD"  # noqa: S105
@@ -42,8 +45,8 @@ class DemoPartner:
 
 
 DEMO_PARTNERS = (
-    DemoPartner("Demo CPO", Role.CPO, operator_ids=("DE*8PS",)),
-    DemoPartner("Demo EMP", Role.EMP),
+    DemoPartner(DEMO_CPO, Role.CPO, operator_ids=("DE*8PS",)),
+    DemoPartner(DEMO_EMP, Role.EMP),
     DemoPartner("Demo OEM", Role.OEM),
     DemoPartner("Demo Fleet", Role.FLEET, issues_key=False),
 )
