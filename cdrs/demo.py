@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cdrs import selectors
+from cdrs import selectors, services
 from cdrs.models import CDR, CDRRevision
 from cdrs.wire import cdr_wire_payload
 from clients import services as client_services
@@ -106,6 +106,8 @@ def seed(now=None):
         ),
         batch_size=1000,
     )
+    # Stored in bulk, around cdr_post: the report's daily totals are computed from them.
+    services.cdr_daily_totals_rebuild()
     flagged = sum(cdr.needs_review for cdr in cdrs)
     forwarded = sum(cdr.recipient_id is not None for cdr in cdrs)
     return [

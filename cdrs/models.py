@@ -4,9 +4,12 @@ matched to our stations, customers and remote sessions, and forwarded to the par
 customer charged. See OIOI.md, session-post and "Calls we send".
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 
 from clients.models import ChargingKey, Contract, Customer
 from oioi_portal.models import Partner, PartnerIdentifier
@@ -207,3 +210,50 @@ class CDRRevision(models.Model):
 
     def __str__(self):
         return f"revision {self.number} of {self.cdr}"
+
+
+class CDRDailyTotal(models.Model):
+    """
+    The CDRs of one day (by session start, in TIME_ZONE) summed per CPO, recipient, state and
+    currency: the portal's report over months reads a few rows a day instead of every CDR.
+    ``cdrs.services.cdr_post`` keeps them in step in the transaction of each post; after a bulk
+    load, ``cdr_daily_totals_rebuild`` computes them anew.
+    """
+
+    cpo = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    recipient = models.ForeignKey(Partner, null=True, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    state = models.CharField(max_length=5, choices=CDR.State)
+    cost_currency = models.CharField(max_length=3, blank=True)
+    sessions = models.IntegerField(default=0)
+    energy_kwh = models.DecimalField(
+        max_digits=ENERGY_DIGITS + 6, decimal_places=ENERGY_PLACES, default=0
+    )
+    cost_amount = models.DecimalField(
+        max_digits=COST_DIGITS + 6, decimal_places=COST_PLACES, default=0
+    )
+    # How many of the sessions have a cost: none means "no cost", which is not a cost of 0.
+    costed = models.IntegerField(default=0)
+    stopped = models.IntegerField(default=0)
+    duration = models.DurationField(
+        default=timedelta(0), help_text="The stopped sessions' durations summed."
+    )
+
+    class Meta:
+        verbose_name = "CDR daily total"
+        constraints = [
+            # One row per key, the missing recipient included (NULLs are distinct in a plain
+            # unique constraint): concurrent first posts of a day cannot make two.
+            models.UniqueConstraint(
+                "cpo",
+                Coalesce("recipient", 0),
+                "day",
+                "state",
+                "cost_currency",
+                name="cdr_daily_total_unique_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["recipient", "day"], name="cdr_daily_total_recipient")]
+
+    def __str__(self):
+        return f"CDRs of {self.day} ({self.state}, {self.cost_currency or 'no currency'})"

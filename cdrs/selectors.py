@@ -4,11 +4,20 @@ matching a post to our data, a partner's CDRs, and totals over any list of CDRs.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Count, DecimalField, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DecimalField, DurationField, F, Q, Sum
+from django.db.models.functions import Coalesce, TruncDate
 
-from cdrs.models import CDR, COST_DIGITS, COST_PLACES, ENERGY_DIGITS, ENERGY_PLACES, IdentifierType
+from cdrs.models import (
+    CDR,
+    COST_DIGITS,
+    COST_PLACES,
+    ENERGY_DIGITS,
+    ENERGY_PLACES,
+    CDRDailyTotal,
+    IdentifierType,
+)
 from clients.models import ChargingKey, Contract
 from oioi_portal.models import PartnerIdentifier
 from sessions_app.models import ChargingSession
@@ -100,7 +109,83 @@ def cdr_list_for_partner(partner, queryset=None):
     CDR is not sent, so its recipient does not see it yet).
     """
     queryset = CDR.objects.all() if queryset is None else queryset
-    return queryset.filter(Q(cpo=partner) | Q(recipient=partner, state=CDR.State.FINAL))
+    return queryset.filter(_visible_to(partner))
+
+
+def cdr_daily_totals_for_partner(partner):
+    """The daily totals of the CDRs ``partner`` may see (``cdr_list_for_partner``'s rule)."""
+    return CDRDailyTotal.objects.filter(_visible_to(partner))
+
+
+# What a daily total is kept per, as CDRDailyTotal's columns.
+DAILY_TOTAL_KEY = ("cpo_id", "recipient_id", "day", "state", "cost_currency")
+
+
+def cdr_daily_totals_computed(cdr_model=CDR):
+    """
+    The daily totals as the CDRs give them now, as CDRDailyTotal's columns: what
+    ``cdrs.services.cdr_daily_totals_rebuild`` stores and ``cdr_daily_totals_drift`` compares.
+    """
+    rows = (
+        cdr_model.objects.order_by()
+        .annotate(day=TruncDate("session_start"))
+        .values(*DAILY_TOTAL_KEY)
+        .annotate(
+            # Named unlike the CDR's fields, which an annotation may not shadow.
+            n_sessions=Count("id"),
+            energy=Sum("energy_kwh"),
+            cost=Sum("cost_amount"),
+            n_costed=Count("cost_amount"),
+            n_stopped=Count("session_stop"),
+            total_duration=Sum(
+                F("session_stop") - F("session_start"), output_field=DurationField()
+            ),
+        )
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield {
+            **{name: row[name] for name in DAILY_TOTAL_KEY},
+            "sessions": row["n_sessions"],
+            "energy_kwh": row["energy"] or 0,
+            "cost_amount": row["cost"] or 0,
+            "costed": row["n_costed"],
+            "stopped": row["n_stopped"],
+            "duration": row["total_duration"] or timedelta(0),
+        }
+
+
+def cdr_daily_totals_drift():
+    """
+    The keys of the daily totals that differ from what the CDRs give now: none, unless CDRs
+    were written around ``cdr_post`` (a bulk load or a repair in SQL) and not rebuilt since.
+    """
+    figures = [f.attname for f in CDRDailyTotal._meta.concrete_fields if not f.primary_key]
+
+    def as_rows(rows):
+        # Rows whose CDRs all moved to other days sum to nothing, as if they were not there.
+        return {
+            tuple(row[name] for name in DAILY_TOTAL_KEY): tuple(row[name] for name in figures)
+            for row in rows
+            if row["sessions"]
+        }
+
+    stored = as_rows(CDRDailyTotal.objects.values(*figures).iterator(chunk_size=2000))
+    computed = as_rows(cdr_daily_totals_computed())
+    return sorted(
+        (key for key in stored.keys() | computed.keys() if stored.get(key) != computed.get(key)),
+        key=daily_total_order,
+    )
+
+
+def daily_total_order(key):
+    """A sort key for daily totals' keys, whose recipient may be None."""
+    cpo_id, recipient_id, *rest = key
+    return (cpo_id, recipient_id or 0, *rest)
+
+
+def _visible_to(partner):
+    # CDRs and their daily totals name the CPO, the recipient and the state alike.
+    return Q(cpo=partner) | Q(recipient=partner, state=CDR.State.FINAL)
 
 
 def cdr_export_parts(partner, queryset=None):

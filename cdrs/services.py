@@ -5,13 +5,15 @@ transaction, so a refused post changes nothing.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from cdrs import selectors
-from cdrs.models import CDR, CDRRevision
+from cdrs.models import CDR, CDRDailyTotal, CDRRevision
 from cdrs.wire import cdr_wire_payload
 from oioi_portal import identifiers
 from oioi_portal import services as partner_services
@@ -100,7 +102,9 @@ def cdr_post(*, partner, partner_identifier, data, key_prefix, request_id, now=N
         cdr = cdr or selectors.cdr_get_locked(partner, session_id)
     else:
         created = False
-    if not created:
+    if created:
+        _daily_totals_add([_daily_total_change_of(cdr, 1)])
+    else:
         if cdr.state == CDR.State.FINAL:
             if all(getattr(cdr, name) == columns[name] for name in POSTED_FIELDS):
                 return PostResult(cdr, changed=False)
@@ -108,7 +112,9 @@ def cdr_post(*, partner, partner_identifier, data, key_prefix, request_id, now=N
                 "this session's CDR is final and differs from this one; it stays as stored.",
                 field="session-post.session-id",
             )
+        removed = _daily_total_change_of(cdr, -1)
         _cdr_update(cdr, partner, session_id, columns, now)
+        _daily_totals_add([removed, _daily_total_change_of(cdr, 1)])
     CDRRevision.objects.create(
         cdr=cdr,
         number=1 if created else cdr.revisions.count() + 1,
@@ -159,6 +165,71 @@ def _cdr_update(cdr, partner, session_id, columns, now):
     flagged = cdr.unmatched_user or cdr.unmatched_connector
     cdr.needs_review = flagged and cdr.reviewed_at is None
     cdr.save()
+
+
+# --- Daily totals ---------------------------------------------------------------------------
+
+
+def _daily_total_change_of(cdr, sign):
+    """The key of ``cdr``'s daily total and what it adds to it (``sign`` 1) or takes away (-1)."""
+    key = (
+        cdr.cpo_id,
+        cdr.recipient_id,
+        timezone.localdate(cdr.session_start),
+        cdr.state,
+        cdr.cost_currency,
+    )
+    stopped = cdr.session_stop is not None
+    return key, {
+        "sessions": sign,
+        "energy_kwh": sign * (cdr.energy_kwh or 0),
+        "cost_amount": sign * (cdr.cost_amount or 0),
+        "costed": sign * (cdr.cost_amount is not None),
+        "stopped": sign * stopped,
+        "duration": sign * (cdr.session_stop - cdr.session_start) if stopped else timedelta(0),
+    }
+
+
+def _daily_totals_add(keyed_changes):
+    """
+    Add each (key, figures) to its daily total, in the caller's transaction. Rows are updated
+    in key order, so that two posts moving CDRs between the same days cannot deadlock.
+    """
+    changes = {}
+    for key, figures in keyed_changes:
+        if key in changes:
+            figures = {name: changes[key][name] + value for name, value in figures.items()}
+        changes[key] = figures
+    for key in sorted(changes, key=selectors.daily_total_order):
+        if any(changes[key].values()):
+            key_columns = dict(zip(selectors.DAILY_TOTAL_KEY, key, strict=True))
+            _daily_total_change(key_columns, changes[key])
+
+
+def _daily_total_change(key, figures):
+    increments = {name: F(name) + value for name, value in figures.items()}
+    if CDRDailyTotal.objects.filter(**key).update(**increments):
+        return
+    try:
+        with transaction.atomic():
+            CDRDailyTotal.objects.create(**key, **figures)
+        return
+    except IntegrityError:
+        # A concurrent post made the day's row first; it is there to update now.
+        CDRDailyTotal.objects.filter(**key).update(**increments)
+
+
+def cdr_daily_totals_rebuild(cdr_model=CDR, total_model=CDRDailyTotal):
+    """
+    Compute every daily total anew from the CDRs: after a bulk load, or a repair in SQL that
+    went around ``cdr_post``. (The models are parameters for the migration that adds them.)
+    """
+    with transaction.atomic():
+        total_model.objects.all().delete()
+        total_model.objects.bulk_create(
+            (total_model(**row) for row in selectors.cdr_daily_totals_computed(cdr_model)),
+            batch_size=1000,
+        )
 
 
 def cdr_forward(cdr):

@@ -13,7 +13,7 @@ from django.views.generic import DetailView
 from cdrs import exports, reports
 from cdrs.filtersets import CDRFilterSet
 from cdrs.models import CDR
-from cdrs.selectors import cdr_list_for_partner
+from cdrs.selectors import cdr_daily_totals_for_partner, cdr_list_for_partner
 from oioi_portal.portal import exports as portal_exports
 from oioi_portal.portal.charts import energy_sessions_chart
 from oioi_portal.portal.forms import PortalFilterSetMixin
@@ -27,6 +27,8 @@ PERIODS = [
     ("dates", _("From – to (below)")),
 ]
 DEFAULT_PERIOD = "this_month"
+# The filters that CDRDailyTotal's columns answer; any other set sends the report to the CDRs.
+DAILY_TOTAL_FILTERS = {"period", "date_from", "date_to", "state", "currency"}
 
 
 class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
@@ -85,6 +87,24 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
             return min(first, last), max(first, last)
         start, end = reports.period_bounds(choice)
         return start, end - timedelta(days=1)
+
+    def daily_totals(self, partner):
+        """
+        ``partner``'s daily totals that answer this filter's report, or None when a filter is
+        set that only the CDRs themselves can answer (a station, an EVSE, a customer).
+        """
+        if not self.is_valid():
+            return None
+        cleaned = self.form.cleaned_data
+        if any(value for name, value in cleaned.items() if name not in DAILY_TOTAL_FILTERS):
+            return None
+        first, last = self.period_days()
+        totals = cdr_daily_totals_for_partner(partner).filter(day__range=(first, last))
+        if cleaned.get("state"):
+            totals = totals.filter(state=cleaned["state"])
+        if cleaned.get("currency"):
+            totals = totals.filter(cost_currency__iexact=cleaned["currency"])
+        return totals
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
@@ -149,7 +169,9 @@ class CDRListView(CDRScopeMixin, PortalListView):
         # What the filters select, without the page's ordering and annotations: for aggregates.
         queryset = self.filtered
         first, last = self.filterset.period_days()
-        report = reports.cdr_report(queryset, first, last)
+        report = reports.cdr_report(
+            queryset, first, last, daily_totals=self.filterset.daily_totals(self.partner)
+        )
         self.totals = report.totals
         context = super().get_context_data(
             totals=report.totals,

@@ -5,14 +5,18 @@ no update lost, history complete. Run on SQLite and on PostgreSQL.
 """
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 
+from cdrs.models import CDRDailyTotal
+from cdrs.selectors import cdr_daily_totals_drift
 from clients.models import WhitelistEntry
 from oioi_portal.models import Role
 from stations.models import Connector, ConnectorStatusChange, Station
+from tests.cdrs.conftest import START, cdr_payload, iso
 from tests.mixins import partner_with_roles
 from tests.stations.conftest import station_payload, status_payload
 
@@ -99,3 +103,22 @@ def test_parallel_whitelists_leave_one_of_them_whole():
     active = set(WhitelistEntry.objects.filter(is_active=True).values_list("uid", flat=True))
     assert active in (set(first), set(second))
     assert WhitelistEntry.objects.values("uid").distinct().count() == WhitelistEntry.objects.count()
+
+
+def test_parallel_cdrs_of_one_day_add_up_in_its_daily_total():
+    cpo = partner_with_roles("CDR CPO", {Role.CPO})
+    # Six first posts of the day at once race to make its row, then six move to the next day.
+    payloads = [cdr_payload(cpo, f"S-{n}", final=False) for n in range(6)]
+    answers = in_parallel(*(lambda c, p=p: cpo.post(c, "session-post", p) for p in payloads))
+    assert codes(answers) == [(200, 0)] * 6
+    next_day = {"start": iso(START + timedelta(days=1))}
+    payloads = [
+        cdr_payload(cpo, f"S-{n}", final=False, **{"session-interval": next_day}) for n in range(6)
+    ]
+    answers = in_parallel(*(lambda c, p=p: cpo.post(c, "session-post", p) for p in payloads))
+    assert codes(answers) == [(200, 0)] * 6
+    assert sorted(CDRDailyTotal.objects.values_list("day", "sessions")) == [
+        (START.date(), 0),
+        (START.date() + timedelta(days=1), 6),
+    ]
+    assert cdr_daily_totals_drift() == []

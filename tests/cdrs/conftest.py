@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from cdrs.models import CDR, CDRRevision
+from cdrs.services import cdr_daily_totals_rebuild
 from clients import services as client_services
 from oioi_portal.models import Delivery
 from tests.conftest import PartnerWithKey
@@ -82,7 +83,7 @@ def receiving_partner(name, server, role, **fields):
 
 def build_cdrs(cpo, count, *, prefix="B", **fields):
     """``count`` final CDRs of ``cpo`` (a PartnerWithKey) in bulk, as the benchmark builds them."""
-    return CDR.objects.bulk_create(
+    cdrs = CDR.objects.bulk_create(
         CDR(
             cpo=cpo.partner,
             partner_identifier=cpo.identifier,
@@ -102,3 +103,5 @@ def build_cdrs(cpo, count, *, prefix="B", **fields):
         )
         for n in range(count)
     )
+    cdr_daily_totals_rebuild()
+    return cdrs

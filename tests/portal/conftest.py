@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from cdrs.models import CDR, CDRRevision, IdentifierType
+from cdrs.services import cdr_daily_totals_rebuild
 from oioi_portal.models import PartnerIdentifier
 from sessions_app.models import ChargingSession
 from stations.models import Connector, ConnectorStatus, Station
@@ -99,6 +100,8 @@ def make_cdr(
             key_prefix="abcd1234",
             request_id=f"req-{n}-{number}",
         )
+    # Stored around cdr_post, as a bulk load would be: the daily totals are computed anew.
+    cdr_daily_totals_rebuild()
     return cdr
 
 
