@@ -8,8 +8,8 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from django.db.models import F
 from django.core.management import CommandError, call_command
+from django.db.models import F
 
 from cdrs import reports
 from cdrs.models import CDR, CDRDailyTotal
