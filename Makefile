@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SIMULATOR_PORT ?= 8001
 
-.PHONY: install run migrate seed test test-postgres lint format clean bench load load-postgres
+.PHONY: install run migrate seed test test-postgres lint audit format clean bench load load-postgres
 
 $(BIN)/python: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -51,6 +51,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run
+	UV="$(UV)" .ci/audit
+
+# The dependency audit alone, failing also when the advisory database cannot be reached.
+audit: install
+	UV="$(UV)" AUDIT_REQUIRED=1 .ci/audit
 
 format: install
 	$(BIN)/ruff check --fix .
