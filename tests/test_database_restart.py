@@ -12,6 +12,7 @@ child processes only: it needs no Django test database (no ``db`` fixture).
 import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -304,3 +305,32 @@ def test_postgresql_down_answers_503_101_and_the_app_recovers_when_it_returns(po
     ) == [(1,)]
     assert answer(platform.call("connector-post-status", status("Available"))) == (200, 0)
     assert rows(postgres, connector_state, EVSE_ID) == [("Available", 2)]
+
+
+def test_a_database_host_that_never_answers_fails_fast():
+    """
+    A host that takes the connection but never speaks (a dead peer behind a firewall that
+    drops packets) costs DATABASE_CONNECT_TIMEOUT seconds, not the worker's whole timeout.
+    """
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()  # the kernel completes handshakes; nobody ever answers on them
+        port = silent.getsockname()[1]
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "oioi_portal.settings",
+            "DATABASE_URL": f"postgres://nobody@127.0.0.1:{port}/oioi",
+            "DATABASE_CONNECT_TIMEOUT": "1",
+            "DEBUG": "1",
+        }
+        code = "from django.db import connection\nconnection.ensure_connection()"
+        # Without the setting this waits forever: the subprocess timeout fails the test then.
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), "shell", "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode != 0
+    assert "OperationalError" in done.stderr and "timeout expired" in done.stderr, done.stderr
