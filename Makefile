@@ -14,7 +14,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SIMULATOR_PORT ?= 8001
 
-.PHONY: install run migrate seed test test-postgres lint audit format clean bench load load-postgres
+.PHONY: install run migrate seed test test-postgres fuzz lint audit format clean bench load load-postgres
 
 $(BIN)/python: pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -46,6 +46,15 @@ test: install
 # The suite against a throwaway PostgreSQL 15 server, as CI's second leg runs it.
 test-postgres: install
 	.ci/with-postgres $(BIN)/pytest
+
+# The long fuzz run: many more generated OIOI requests per call and REST requests per operation
+# than `make test` tries, with Hypothesis' statistics. DATABASE_URL or `.ci/with-postgres make fuzz`
+# for PostgreSQL.
+FUZZ_EXAMPLES ?= 1000
+SCHEMA_EXAMPLES ?= 200
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) SCHEMA_EXAMPLES=$(SCHEMA_EXAMPLES) $(BIN)/pytest -p no:randomly \
+		--hypothesis-show-statistics tests/test_fuzz_oioi.py tests/test_schemathesis_rest.py
 
 lint: install
 	$(BIN)/ruff check .

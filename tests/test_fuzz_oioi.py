@@ -5,6 +5,7 @@ and a refused request changes nothing in the database.
 """
 
 import json
+import os
 
 import pytest
 from django.apps import apps
@@ -18,8 +19,9 @@ from tests.mixins import partner_with_roles
 
 DOCUMENTED_STATUSES = {200, 400, 403, 413}
 DOMAIN_APPS = ("oioi_portal", "stations", "clients", "sessions_app", "cdrs")
+# Bounded for `make test`; `make fuzz` raises it (FUZZ_EXAMPLES) for the long run.
 FUZZ = settings(
-    max_examples=60,
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", 60)),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

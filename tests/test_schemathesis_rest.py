@@ -4,6 +4,7 @@ partner's key to the real application; no 500s, and every answer matches the doc
 """
 
 import io
+import os
 
 import pytest
 import schemathesis
@@ -14,8 +15,9 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from oioi_portal import services
 from oioi_portal.models import Partner
 
+# Bounded for `make test`; `make fuzz` raises it (SCHEMA_EXAMPLES) for the long run.
 EXAMPLES = settings(
-    max_examples=15,
+    max_examples=int(os.environ.get("SCHEMA_EXAMPLES", 15)),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
