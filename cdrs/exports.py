@@ -13,6 +13,8 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
+from oioi_portal.streaming import stream_rows
+
 # Rows read from the database per round trip, and rows written out per chunk of the response.
 READ_CHUNK_ROWS = 2000
 WRITE_CHUNK_ROWS = 500
@@ -67,7 +69,7 @@ def cell(value):
 def _rows(querysets, columns):
     for queryset in querysets:
         rows = queryset.values_list(*(column.path for column in columns))
-        yield from rows.iterator(chunk_size=READ_CHUNK_ROWS)
+        yield from stream_rows(rows, chunk_size=READ_CHUNK_ROWS)
 
 
 def csv_chunks(queryset, columns=COLUMNS):

@@ -18,6 +18,7 @@ from oioi_portal.portal import exports as portal_exports
 from oioi_portal.portal.charts import energy_sessions_chart
 from oioi_portal.portal.forms import PortalFilterSetMixin
 from oioi_portal.portal.views import Column, PartnerPortalMixin, PortalListView
+from oioi_portal.streaming import stream_rows
 from stations.models import Station
 
 PERIODS = [
@@ -198,7 +199,7 @@ class CDRListView(CDRScopeMixin, PortalListView):
             [column.header for column in PORTAL_COLUMNS],
             (
                 [value if isinstance(value, Decimal) else exports.cell(value) for value in row]
-                for row in rows.iterator(chunk_size=exports.READ_CHUNK_ROWS)
+                for row in stream_rows(rows, chunk_size=exports.READ_CHUNK_ROWS)
             ),
             excel=True,
         )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from oioi_portal.models import Role
 from oioi_portal.portal.forms import PortalFilterSetMixin
 from oioi_portal.portal.views import Column, PortalListView
+from oioi_portal.streaming import stream_rows
 from sessions_app.filtersets import ChargingSessionFilterSet
 from sessions_app.models import ChargingSession
 
@@ -64,7 +65,7 @@ class SessionListView(PortalListView):
         ]
 
     def export_rows(self, queryset):
-        for session in queryset.iterator(chunk_size=2000):
+        for session in stream_rows(queryset, chunk_size=2000):
             yield [
                 session.requested_at.isoformat(),
                 session.evse_id,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from oioi_portal.models import Role
 from oioi_portal.portal.forms import PortalFilterSetMixin
 from oioi_portal.portal.views import Column, PortalListView
+from oioi_portal.streaming import stream_rows
 from stations.filtersets import StationFilterSet
 from stations.models import Connector, Station
 
@@ -73,7 +74,7 @@ class StationListView(PortalListView):
 
     def export_rows(self, queryset):
         # One line per connector; the prefetch runs per chunk, so memory stays flat.
-        for station in queryset.iterator(chunk_size=500):
+        for station in stream_rows(queryset, chunk_size=500):
             for connector in station.connectors.all():
                 yield [
                     station.external_id,
