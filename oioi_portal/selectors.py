@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from oioi_portal.models import ApiKey, PartnerIdentifier
+from oioi_portal.prepared import Param, PreparedQuery
 from oioi_portal.services import api_key_hash
 
 
@@ -21,10 +22,9 @@ def api_key_get_valid(plaintext, *, client_address=None, now=None):
     prefix, dot, secret = (plaintext or "").partition(".")
     if not dot or not prefix or not secret or len(prefix) > 12:
         raise InvalidApiKey("Invalid API key.")
-    try:
-        api_key = ApiKey.objects.select_related("partner").get(prefix=prefix)
-    except ApiKey.DoesNotExist:
-        raise InvalidApiKey("Invalid API key.") from None
+    api_key = _api_key_by_prefix.first(prefix=prefix)
+    if api_key is None:
+        raise InvalidApiKey("Invalid API key.")
     if not hmac.compare_digest(api_key.secret_hash, api_key_hash(secret)):
         raise InvalidApiKey("Invalid API key.")
     state = api_key.state(now or timezone.now())
@@ -37,13 +37,27 @@ def api_key_get_valid(plaintext, *, client_address=None, now=None):
     return api_key
 
 
-def partner_identifier_get_for_key(api_key, value):
-    """The active partner identifier ``value`` if ``api_key`` may act for it, else None."""
-    key_links = ApiKey.partner_identifiers.through.objects.filter(apikey_id=api_key.pk)
+def _partner_identifier_for_key():
+    key_links = ApiKey.partner_identifiers.through.objects.filter(apikey_id=Param("api_key_id"))
     return (
-        PartnerIdentifier.objects.filter(value=value, partner_id=api_key.partner_id, is_active=True)
+        PartnerIdentifier.objects.filter(
+            value=Param("value"), partner_id=Param("partner_id"), is_active=True
+        )
         # A key with no identifiers selected acts for all of its partner's.
         .filter(~Exists(key_links) | Exists(key_links.filter(partneridentifier_id=OuterRef("pk"))))
-        .order_by()
-        .first()
+        .order_by()[:1]
+    )
+
+
+# Every OIOI request runs the first, every call naming a partner identifier the second.
+_api_key_by_prefix = PreparedQuery(
+    lambda: ApiKey.objects.select_related("partner").filter(prefix=Param("prefix"))[:1]
+)
+_partner_identifier_for_key = PreparedQuery(_partner_identifier_for_key)
+
+
+def partner_identifier_get_for_key(api_key, value):
+    """The active partner identifier ``value`` if ``api_key`` may act for it, else None."""
+    return _partner_identifier_for_key.first(
+        value=value, partner_id=api_key.partner_id, api_key_id=api_key.pk
     )
