@@ -11,6 +11,7 @@ from django.utils import timezone
 from oioi_portal import identifiers
 from oioi_portal.models import OperatorId
 from oioi_portal.oioi.results import InvalidRequest, NotAllowed, OIOIError, ResultCode
+from oioi_portal.prepared import Param, PreparedQuery
 from stations.models import (
     ADDRESS_FIELDS,
     CONTACT_FIELDS,
@@ -183,39 +184,58 @@ def _station_update(existing, static, stored, connectors, now):
     existing.save(update_fields=[*changed, "last_static_change"])
 
 
+def _connectors_of_evse():
+    return Connector.objects.filter(
+        evse_id_normalized=Param("evse_id"),
+        station__owner_id=Param("owner_id"),
+        station__is_deleted=False,
+    )
+
+
+# connector-post-status is the call CPOs send most: its reads are built once (see PreparedQuery).
+_connector_statuses = PreparedQuery(lambda: _connectors_of_evse().values_list("status"))
+_connectors_to_change = PreparedQuery(
+    lambda: (
+        _connectors_of_evse()
+        .exclude(status=Param("status"))
+        .select_for_update()
+        .values_list("pk", "station_id", "status")
+    )
+)
+
+
 def connector_status_post(*, partner, evse_id, status, request_id="", now=None):
     """
     Set the status of every connector with ``evse_id`` on ``partner``'s stations; 181 when it
     has none. A status the connectors already have writes nothing: CPOs repeat statuses often.
     """
     normalized = identifiers.normalize_evse_id(evse_id)
-    connectors = Connector.objects.filter(
-        evse_id_normalized=normalized, station__owner=partner, station__is_deleted=False
-    )
-    current = list(connectors.values_list("status", flat=True))
+    current = _connector_statuses.rows(evse_id=normalized, owner_id=partner.pk)
     if not current:
         raise OIOIError(ResultCode.EVSE_NOT_FOUND, f"EVSE {evse_id} not found.")
-    if all(value == status for value in current):
+    if all(value == status for (value,) in current):
         return 0
     now = now or timezone.now()
     with transaction.atomic():
         # Read again under the lock: another request may have changed them meanwhile.
-        changing = list(connectors.exclude(status=status).select_for_update())
+        changing = _connectors_to_change.rows(
+            evse_id=normalized, owner_id=partner.pk, status=status
+        )
         ConnectorStatusChange.objects.bulk_create(
             ConnectorStatusChange(
-                connector=connector,
+                connector_id=pk,
                 status=status,
-                previous_status=connector.status,
+                previous_status=previous,
                 changed_at=now,
                 source=ConnectorStatusChange.Source.CONNECTOR_POST_STATUS,
                 request_id=request_id,
             )
-            for connector in changing
+            for pk, _, previous in changing
         )
-        Connector.objects.filter(pk__in=[c.pk for c in changing]).update(
+        Connector.objects.filter(pk__in=[pk for pk, _, _ in changing]).update(
             status=status, status_changed_at=now
         )
-        Station.objects.filter(pk__in={c.station_id for c in changing}).update(
+        Station.objects.filter(pk__in={station_id for _, station_id, _ in changing}).update(
             last_dynamic_change=now
         )
     return len(changing)
