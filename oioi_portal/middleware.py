@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import DatabaseError
 
 from oioi_portal.models import AuditLogEntry
+from oioi_portal.prepared import PreparedInsert
 from oioi_portal.requests import (
     CORRELATION_ID_HEADER,
     REQUEST_ID_HEADER,
@@ -19,6 +20,8 @@ AUDITED_PREFIXES = {
     "/api/v4/": AuditLogEntry.Interface.OIOI,
     "/api/v1/": AuditLogEntry.Interface.REST,
 }
+# Every API request writes one; the ORM would build the same INSERT each time (0.1 ms).
+_insert_audit_entry = PreparedInsert(AuditLogEntry)
 
 
 def storable(text, length):
@@ -79,7 +82,7 @@ class RequestAuditMiddleware:
             client_address=client_address(request),
         )
         try:
-            entry.save(force_insert=True)
+            _insert_audit_entry.insert(entry)
         except DatabaseError:
             # The database being down must not turn an answer into a crash; the log line keeps
             # the request traceable until it is back.

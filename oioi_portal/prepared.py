@@ -11,9 +11,10 @@ the connection's ordinary cursor (query logging, execute wrappers and health che
 
 import threading
 
-from django.db import connections
+from django.db import connections, router, transaction
 from django.db.models import Expression
 from django.db.models.query import get_related_populators
+from django.db.models.sql import InsertQuery
 
 
 class Param(Expression):
@@ -103,3 +104,36 @@ class PreparedQuery:
         for populator in compiled.populators:
             populator.populate(row, instance)
         return instance
+
+
+class PreparedInsert:
+    """
+    Inserts of one row of ``model`` as ``instance.save(force_insert=True)`` makes it, the
+    statement built once per database; the new primary key is not read back.
+    """
+
+    def __init__(self, model):
+        self._model = model
+        meta = model._meta
+        self._fields = [
+            field
+            for field in meta.local_concrete_fields
+            if field is not meta.auto_field and not field.generated
+        ]
+        self._sql = {}
+
+    def insert(self, instance):
+        alias = router.db_for_write(self._model, instance=instance)
+        connection = connections[alias]
+        sql = self._sql.get(alias)
+        if sql is None:
+            query = InsertQuery(self._model)
+            query.insert_values(self._fields, [instance])
+            ((sql, _),) = query.get_compiler(connection=connection).as_sql()
+            self._sql[alias] = sql
+        params = [
+            field.get_db_prep_save(field.pre_save(instance, add=True), connection)
+            for field in self._fields
+        ]
+        with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+            cursor.execute(sql, params)

@@ -1,7 +1,9 @@
 """PreparedQuery: ORM reads whose SQL is built once and run with each call's values."""
 
-from oioi_portal.models import ApiKey
-from oioi_portal.prepared import Param, PreparedQuery
+from django.forms.models import model_to_dict
+
+from oioi_portal.models import ApiKey, AuditLogEntry
+from oioi_portal.prepared import Param, PreparedInsert, PreparedQuery
 from tests.factories import PartnerFactory, issue_key
 
 
@@ -41,3 +43,37 @@ def test_the_queryset_is_built_once(db):
     assert len(builds) == built
     # Values come converted as the ORM gives them (SQLite stores times as text).
     assert rows == [list(ApiKey.objects.values_list("pk", "created_at").get())]
+
+
+def test_an_insert_stores_the_row_save_would(db):
+    partner = PartnerFactory()
+
+    def entry(request_id):
+        return AuditLogEntry(
+            request_id=request_id,
+            interface=AuditLogEntry.Interface.OIOI,
+            partner=partner,
+            call="api-minimum-version-number",
+            method="POST",
+            path="/api/v4/request",
+            http_status=200,
+            result_code=0,
+            client_address="2001:db8::1",
+        )
+
+    saved = entry("saved")
+    saved.save(force_insert=True)
+    insert = PreparedInsert(AuditLogEntry)
+    inserted = entry("inserted")
+    insert.insert(inserted)
+    insert.insert(entry("again"))
+    assert AuditLogEntry.objects.filter(request_id="again").exists()
+    assert stored("inserted") == stored("saved")
+    assert AuditLogEntry.objects.get(request_id="inserted").created_at == inserted.created_at
+
+
+def stored(request_id):
+    row = model_to_dict(AuditLogEntry.objects.get(request_id=request_id))
+    return {
+        name: value for name, value in row.items() if name not in {"id", "request_id", "created_at"}
+    }
