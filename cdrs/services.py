@@ -215,8 +215,10 @@ def _daily_total_change(key, figures):
             CDRDailyTotal.objects.create(**key, **figures)
         return
     except IntegrityError:
-        # A concurrent post made the day's row first; it is there to update now.
-        CDRDailyTotal.objects.filter(**key).update(**increments)
+        # A concurrent post made the day's row first; it is there to update now. If it is not,
+        # the insert failed for another reason, which must not pass as a lost contribution.
+        if not CDRDailyTotal.objects.filter(**key).update(**increments):
+            raise
 
 
 def cdr_daily_totals_rebuild(cdr_model=CDR, total_model=CDRDailyTotal):
