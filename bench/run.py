@@ -44,6 +44,19 @@ class Context:
         print(f"{name}: {value}{(' ' + unit) if unit else ''}{('  ' + extra) if extra else ''}")
         sys.stdout.flush()
 
+    def report_throughput(self, call, result, **detail):
+        """``drive``'s result for ``call`` as a ratio to the bare view's throughput in this run."""
+        self.report(
+            f"oioi.{call}.throughput_ratio",
+            round(result["rps"] / self.data["baseline"]["rps"], 3),
+            "x baseline",
+            rps=result["rps"],
+            p50_ms=result["p50_ms"],
+            p99_ms=result["p99_ms"],
+            errors=result["errors"],
+            **detail,
+        )
+
 
 def free_port():
     with socket.socket() as sock:

@@ -32,10 +32,6 @@ class IdentifierType(models.TextChoices):
 
 
 class CDRQuerySet(models.QuerySet):
-    def for_partner(self, partner):
-        """What ``partner`` may see: the CDRs it posted and those forwarded to it."""
-        return self.filter(Q(cpo=partner) | Q(recipient=partner))
-
     def needing_review(self):
         return self.filter(needs_review=True)
 

@@ -1,12 +1,46 @@
 import json
+import threading
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test import Client
 
 from oioi_portal import groups
 from tests.factories import PartnerFactory, PartnerIdentifierFactory, issue_key
 
 OIOI_URL = "/api/v4/request"
+
+
+def in_parallel(*jobs):
+    """
+    Run each job (a function of a test ``Client``) in its own thread and database connection,
+    all released at once, committing as gunicorn workers do; return their answers in order.
+    """
+    barrier = threading.Barrier(len(jobs))
+    answers, errors = [None] * len(jobs), []
+
+    def run(index, job):
+        try:
+            barrier.wait()
+            answers[index] = job(Client())
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n, job)) for n, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return answers
+
+
+def codes(responses):
+    """(HTTP status, OIOI result code) of each response."""
+    return [(r.status_code, r.json()["result"]["code"]) for r in responses]
 
 
 def oioi_post(client, key, call, payload, **extra):

@@ -4,11 +4,9 @@ database connection (as gunicorn workers have): the result is consistent, nothin
 no update lost, history complete. Run on SQLite and on PostgreSQL.
 """
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
 
 from cdrs.models import CDRDailyTotal
@@ -17,37 +15,11 @@ from clients.models import WhitelistEntry
 from oioi_portal.models import Role
 from stations.models import Connector, ConnectorStatusChange, Station
 from tests.cdrs.conftest import START, cdr_payload, iso
+from tests.conftest import codes, in_parallel
 from tests.mixins import partner_with_roles
 from tests.stations.conftest import station_payload, status_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def in_parallel(*jobs):
-    """Run each job in its own thread and connection, all released at once; return answers."""
-    barrier = threading.Barrier(len(jobs))
-    answers, errors = [None] * len(jobs), []
-
-    def run(index, job):
-        try:
-            barrier.wait()
-            answers[index] = job(Client())
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n, job)) for n, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return answers
-
-
-def codes(responses):
-    return [(r.status_code, r.json()["result"]["code"]) for r in responses]
 
 
 def test_the_same_station_posted_at_once_is_one_station():

@@ -190,16 +190,7 @@ def measure(ctx):
         oioi_request(ctx.data["cdrs_key"], "session-post", _post_payload(n)) for n in range(POSTS)
     ]
     result = drive(ctx.host, ctx.port, requests, duration=ctx.duration)
-    ctx.report(
-        "oioi.session-post.throughput_ratio",
-        round(result["rps"] / ctx.data["baseline"]["rps"], 3),
-        "x baseline",
-        rps=result["rps"],
-        p50_ms=result["p50_ms"],
-        p99_ms=result["p99_ms"],
-        errors=result["errors"],
-        cdrs_in_table=EXPORT_ROWS,
-    )
+    ctx.report_throughput("session-post", result, cdrs_in_table=EXPORT_ROWS)
     # The first SMALL_EXPORT_ROWS CDRs by session start, then all of them, from the same table.
     until = (START + timedelta(minutes=SMALL_EXPORT_ROWS)).isoformat()
     for name, query, rows in (

@@ -13,12 +13,4 @@ def build(ctx):
 def measure(ctx):
     request = oioi_request(ctx.data["core_key"], "api-minimum-version-number", {})
     result = drive(ctx.host, ctx.port, [request], duration=ctx.duration)
-    ctx.report(
-        "oioi.api-minimum-version-number.throughput_ratio",
-        round(result["rps"] / ctx.data["baseline"]["rps"], 3),
-        "x baseline",
-        rps=result["rps"],
-        p50_ms=result["p50_ms"],
-        p99_ms=result["p99_ms"],
-        errors=result["errors"],
-    )
+    ctx.report_throughput("api-minimum-version-number", result)

@@ -281,7 +281,6 @@ def _connector_post_status(ctx):
         .order_by("id")
         .values_list("evse_id", flat=True)[: STATUS_THREADS * EVSES_PER_THREAD]
     )
-    baseline = ctx.data["baseline"]["rps"]
     changes = _drive_each(
         ctx,
         [
@@ -298,15 +297,7 @@ def _connector_post_status(ctx):
         duration=ctx.duration,
     )
     for name, result in (("changes", changes), ("repeats", repeats)):
-        ctx.report(
-            f"oioi.connector-post-status.{name}.throughput_ratio",
-            round(result["rps"] / baseline, 3),
-            "x baseline",
-            rps=result["rps"],
-            p50_ms=result["p50_ms"],
-            p99_ms=result["p99_ms"],
-            errors=result["errors"],
-        )
+        ctx.report_throughput(f"connector-post-status.{name}", result)
 
 
 PHASES = [

@@ -1,12 +1,9 @@
 """session-post through the real endpoint: every rule of OIOI.md's session-post."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test import Client
 
 from cdrs.models import CDR, CDRRevision
 from oioi_portal.models import Role
@@ -20,6 +17,7 @@ from tests.cdrs.conftest import (
     post_cdr,
     snapshot,
 )
+from tests.conftest import codes, in_parallel
 from tests.factories import PartnerFactory
 from tests.mixins import OIOICallContract, PartnerIdentifierContract
 
@@ -262,27 +260,9 @@ def test_session_post_costs_a_constant_number_of_queries(
 
 
 def post_concurrently(cpo, payload, count=4):
-    """``count`` threads post ``payload`` at once, each on its own connection, committing."""
-    barrier = threading.Barrier(count)
-    answers, errors = [], []
-
-    def post():
-        try:
-            barrier.wait()
-            response = cpo.post(Client(), "session-post", payload)
-            answers.append((response.status_code, response.json()["result"]["code"]))
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=post) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return answers
+    """``count`` posts of ``payload`` at once, each on its own connection, committing."""
+    posts = [lambda client: cpo.post(client, "session-post", payload)] * count
+    return codes(in_parallel(*posts))
 
 
 # Two CPO retries at once, for real: threads with their own connections and transactions.
