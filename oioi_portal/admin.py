@@ -48,12 +48,18 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 class ReadOnlyAdminMixin:
-    """Records, not data to edit: staff may look, nobody may add or change."""
+    """
+    Records, not data to edit: staff may look; nobody, superusers included, may add, change or
+    delete one here (retention is a management command: ``manage.py audit prune``).
+    """
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -467,9 +473,6 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["partner"]
     # The log grows without bound: spare every page a count of the whole table.
     show_full_result_count = False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 # --- Django's admin log -----------------------------------------------------------------------
