@@ -307,15 +307,19 @@ def test_issue_key_shows_the_plaintext_once_and_it_works(superuser_client, partn
     assert form_page.status_code == 200
     assert form_page.context["form"]["partner"].value() == str(partner.pk)
 
-    response = superuser_client.post(ISSUE_URL, issue_data(partner))
+    posted = superuser_client.post(ISSUE_URL, issue_data(partner))
 
+    # POST-redirect-GET: the secret is on the GET page, not in the answer to the POST.
+    api_key = ApiKey.objects.get(partner=partner)
+    issued_url = key_url(api_key, "issued")
+    assert posted.status_code == 302 and posted["Location"] == issued_url
+    response = superuser_client.get(issued_url)
     assert response.status_code == 200
     plaintext = response.context["plaintext"]
     page = response.content.decode()
     assert page.count(plaintext) == 1
     assert "will not be shown again" in page
     assert "no-store" in response["Cache-Control"]
-    api_key = ApiKey.objects.get(partner=partner)
     assert plaintext.startswith(f"{api_key.prefix}.")
     assert (api_key.label, api_key.created_by) == ("production", admin_user)
 
@@ -328,6 +332,31 @@ def test_issue_key_shows_the_plaintext_once_and_it_works(superuser_client, partn
     entry = LogEntry.objects.get(object_id=str(api_key.pk), action_flag=ADDITION)
     assert entry.object_repr == api_key.prefix
     assert secret not in entry.change_message
+
+
+def test_issued_key_page_shows_the_secret_once_and_a_reload_issues_nothing(
+    superuser_client, partner, client
+):
+    posted = superuser_client.post(ISSUE_URL, issue_data(partner))
+    api_key = ApiKey.objects.get(partner=partner)
+    first = superuser_client.get(posted["Location"])
+    plaintext = first.context["plaintext"]
+    secret = plaintext.partition(".")[2]
+
+    reloaded = superuser_client.get(posted["Location"])
+
+    assert reloaded.status_code == 200
+    page = reloaded.content.decode()
+    assert "was already shown and cannot be shown again" in page and "No new key" in page
+    assert secret not in page and "no-store" in reloaded["Cache-Control"]
+    assert list(ApiKey.objects.filter(partner=partner)) == [api_key]
+    assert oioi_status(plaintext) == (200, 0)
+    # Another staff user's session never held it: the page shows them no secret either.
+    client.force_login(staff_user("manager", groups.PARTNER_MANAGEMENT))
+    other = client.get(posted["Location"]).content.decode()
+    assert secret not in other and "already shown" in other
+    # Nor does the session keep it once shown.
+    assert secret not in str(dict(superuser_client.session))
 
 
 def test_issue_key_with_identifiers_networks_and_expiry(superuser_client, partner):
@@ -350,7 +379,7 @@ def test_issue_key_with_identifiers_networks_and_expiry(superuser_client, partne
 
     response = superuser_client.post(ISSUE_URL, data)
 
-    assert response.status_code == 200
+    assert response.status_code == 302
     api_key = ApiKey.objects.get()
     assert list(api_key.partner_identifiers.all()) == [own]
     assert [str(n) for n in api_key.networks] == ["192.0.2.0/24", "2001:db8::/32"]
@@ -631,7 +660,7 @@ def test_partner_management_group_onboards_partners_and_manages_keys(management_
 
     page = management_client.get(partner_url(partner)).content.decode()
     assert f"{ISSUE_URL}?partner={partner.pk}" in page
-    response = management_client.post(ISSUE_URL, issue_data(partner))
+    response = management_client.post(ISSUE_URL, issue_data(partner), follow=True)
     assert response.status_code == 200
     plaintext = response.context["plaintext"]
     assert oioi_status(plaintext) == (200, 0)
