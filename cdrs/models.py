@@ -216,8 +216,9 @@ class CDRDailyTotal(models.Model):
     load, ``cdr_daily_totals_rebuild`` computes them anew.
     """
 
-    cpo = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
-    recipient = models.ForeignKey(Partner, null=True, on_delete=models.CASCADE, related_name="+")
+    # Billing figures: a partner that has them is deactivated, never deleted.
+    cpo = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(Partner, null=True, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()
     state = models.CharField(max_length=5, choices=CDR.State)
     cost_currency = models.CharField(max_length=3, blank=True)

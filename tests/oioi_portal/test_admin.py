@@ -8,8 +8,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cdrs.models import CDR, CDRDailyTotal
 from oioi_portal import groups
 from oioi_portal.models import ApiKey, AuditLogEntry, OperatorId, Partner, PartnerIdentifier
+from tests.cdrs.conftest import post_cdr
 from tests.conftest import oioi_post, staff_user
 from tests.factories import (
     OperatorIdFactory,
@@ -297,6 +299,43 @@ def test_removing_the_cpo_role_of_a_partner_with_operator_ids_is_refused(superus
     assert "Only a CPO partner registers operator ids." in _errors(response)
     partner.refresh_from_db()
     assert partner.is_cpo and not partner.is_emp
+
+
+def test_partner_with_billing_or_audit_rows_is_not_deleted(superuser_client, cpo, client):
+    """A CPO that posted a CDR: its CDRs, daily totals, audit rows and key protect it."""
+    post_cdr(client, cpo, "KEPT")
+    before = (CDR.objects.count(), CDRDailyTotal.objects.count(), AuditLogEntry.objects.count())
+    url = reverse("admin:oioi_portal_partner_delete", args=[cpo.partner.pk])
+
+    page = superuser_client.get(url)
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "would require deleting the following protected related objects" in text
+    assert "CDR KEPT (final)" in text and 'id="deactivate-instead"' in text
+    assert 'name="post"' not in text
+    # Confirming anyway answers the same refusal.
+    refused = superuser_client.post(url, {"post": "yes"})
+    assert refused.status_code == 200 and 'id="deactivate-instead"' in refused.content.decode()
+    bulk = {"action": "delete_selected", "_selected_action": [cpo.partner.pk], "post": "yes"}
+    superuser_client.post(PARTNERS_URL, bulk)
+    assert Partner.objects.filter(pk=cpo.partner.pk).exists()
+    after = (CDR.objects.count(), CDRDailyTotal.objects.count(), AuditLogEntry.objects.count())
+    assert after == before and ApiKey.objects.filter(partner=cpo.partner).exists()
+
+
+def test_partner_with_only_an_api_key_is_not_deleted(superuser_client, partner):
+    issue_key(partner)
+    url = reverse("admin:oioi_portal_partner_delete", args=[partner.pk])
+    assert 'id="deactivate-instead"' in superuser_client.get(url).content.decode()
+    assert 'id="deactivate-instead"' in superuser_client.post(url, {"post": "yes"}).content.decode()
+    assert Partner.objects.filter(pk=partner.pk).exists()
+
+
+def test_partner_without_records_is_deleted(superuser_client, partner):
+    url = reverse("admin:oioi_portal_partner_delete", args=[partner.pk])
+    assert superuser_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Partner.objects.filter(pk=partner.pk).exists()
 
 
 # --- API keys ---------------------------------------------------------------------------------
