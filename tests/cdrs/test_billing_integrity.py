@@ -297,3 +297,35 @@ def test_portal_totals_equal_the_rows_for_every_filter(every_path, cpo, other_cp
         rows = portal_csv(portal, **full)
         expected = summed(rows, "energy_kwh", "cost_amount", "cost_currency")
         assert as_summed(response.context["totals"]) == expected, (who, query)
+
+
+# --- The staff review reaches the partners -----------------------------------------------------
+
+
+def test_the_staff_review_is_shown_to_both_partners_not_who_did_it(
+    client, cpo, other_cpo, partner_server, management_client
+):
+    emp = receiving_partner("Roaming EMP", partner_server, "emp")
+    make_key(UID, BILLED_EVCO_ID, provider=emp.partner)
+    # Matched user, unknown EVSE: forwarded to the EMP and flagged for review.
+    cdr = post_cdr(client, cpo, "FLAGGED")
+    assert cdr.needs_review and cdr.recipient == emp.partner
+    cpo_portal = portal_client(cpo.partner, "cpo-user")
+    page = cpo_portal.get(f"/portal/cdrs/{cdr.pk}/").content.decode()
+    assert "Awaiting review by our staff." in page
+
+    note = "EVSE renamed by the CPO <b>yesterday</b>."
+    management_client.post(
+        reverse("admin:cdrs_cdr_changelist"),
+        {"action": "review_selected", "_selected_action": [cdr.pk], "apply": "1", "note": note},
+    )
+
+    cdr.refresh_from_db()
+    assert cdr.reviewed_by.username == "manager" and cdr.reviewed_at is not None
+    for portal in (cpo_portal, portal_client(emp.partner, "emp-user")):
+        page = portal.get(f"/portal/cdrs/{cdr.pk}/").content.decode()
+        assert 'id="staff-review"' in page and "Reviewed by our staff on" in page
+        assert "EVSE renamed by the CPO &lt;b&gt;yesterday&lt;/b&gt;." in page
+        assert "Awaiting review" not in page and "manager" not in page
+    other = portal_client(other_cpo.partner, "other-user")
+    assert other.get(f"/portal/cdrs/{cdr.pk}/").status_code == 404
