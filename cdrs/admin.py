@@ -1,6 +1,6 @@
 """
-The CDR back-office: an audit view, read-only for all staff but superusers, with each CDR's
-revisions as received, totals of the filtered list, and the review of flagged CDRs.
+The CDR back-office: an audit view, read-only for all staff, superusers included, with each
+CDR's revisions as received, totals of the filtered list, and the review of flagged CDRs.
 """
 
 import json
@@ -149,16 +149,17 @@ class CDRAdmin(admin.ModelAdmin):
         "updated_at",
     ]
 
-    # Audit data: staff read it; only superusers may correct or delete a CDR (Django's admin log
-    # records what they do). CDRs are created by session-post only.
+    # Billing data: what the CPO posted and we forwarded is changed by nobody here, superusers
+    # included (the daily totals, the revisions and what the recipient received would no longer
+    # agree). CDRs are created and completed by session-post only; staff review them.
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return False
 
     def has_review_permission(self, request):
         return request.user.has_perm("cdrs.review_cdr")

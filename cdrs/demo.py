@@ -147,6 +147,7 @@ def _demo_cdr(n, rng, now, points, users):
         contract=user.contract,
         customer_id=user.contract.customer_id if user.contract else None,
         recipient=user.recipient,
+        **selectors.billed_identifiers(user.contract, connector),
         session_start=start,
         session_stop=stop,
         charging_start=start + timedelta(minutes=1),

@@ -38,8 +38,9 @@ COLUMNS = (
     Column("evse_id", "evse_id"),
     Column("station_id", "station_id"),
     Column("user_identifier_type", "user_identifier_type"),
-    Column("user_identifier", "user_identifier"),
-    Column("evco_id", "contract__evco_id"),
+    # As the viewer may see them: the querysets come through ``cdrs.selectors.cdr_customer_shown``.
+    Column("user_identifier", "customer_shown"),
+    Column("evco_id", "evco_id_shown"),
     Column("recipient", "recipient__name"),
     Column("session_start", "session_start"),
     Column("session_stop", "session_stop"),

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 
-from clients.models import ChargingKey, Contract, Customer
+from clients.models import EVCO_ID_MAX_LENGTH, ChargingKey, Contract, Customer
 from oioi_portal.models import Partner, PartnerIdentifier
 from sessions_app.models import ChargingSession
 from stations.models import Connector, Station
@@ -75,6 +75,17 @@ class CDR(models.Model):
     contract = models.ForeignKey(
         Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="cdrs"
     )
+    # What the CDR says of its customer and station, copied from the matched contract and station
+    # at each post and so fixed once final: a later edit of that master data (an EVCO id
+    # corrected, a station renamed) rewrites no CDR already billed and forwarded.
+    evco_id = models.CharField(
+        "EVCO id",
+        max_length=EVCO_ID_MAX_LENGTH,
+        blank=True,
+        help_text="The matched contract's EVCO id as billed; empty when unmatched.",
+    )
+    station_name = models.CharField(max_length=255, blank=True, help_text="As billed.")
+    station_city = models.CharField(max_length=100, blank=True, help_text="As billed.")
     recipient = models.ForeignKey(
         Partner,
         null=True,
@@ -216,8 +227,9 @@ class CDRDailyTotal(models.Model):
     load, ``cdr_daily_totals_rebuild`` computes them anew.
     """
 
-    cpo = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
-    recipient = models.ForeignKey(Partner, null=True, on_delete=models.CASCADE, related_name="+")
+    # Billing figures: a partner that has them is deactivated, never deleted.
+    cpo = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="+")
+    recipient = models.ForeignKey(Partner, null=True, on_delete=models.PROTECT, related_name="+")
     day = models.DateField()
     state = models.CharField(max_length=5, choices=CDR.State)
     cost_currency = models.CharField(max_length=3, blank=True)

@@ -1,6 +1,6 @@
 """
 The partner portal's reads on CDRs: the report's per-day or per-month series and average
-duration, the dashboard's month comparison, and what a partner may see of a customer.
+duration and the dashboard's month comparison.
 Totals and the partner scope are ``cdrs.selectors``'; this module adds what only the portal needs.
 """
 
@@ -10,8 +10,6 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     DateField,
     DecimalField,
@@ -19,19 +17,8 @@ from django.db.models import (
     F,
     Q,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import (
-    Coalesce,
-    Concat,
-    Length,
-    Repeat,
-    Right,
-    TruncDate,
-    TruncMonth,
-)
-from django.db.models.lookups import GreaterThan
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from cdrs.models import COST_DIGITS, COST_PLACES, ENERGY_DIGITS, ENERGY_PLACES
@@ -45,8 +32,6 @@ from oioi_portal.portal.charts import Bucket
 
 # Periods up to this many days are charted per day, longer ones per month.
 DAILY_CHART_MAX_DAYS = 62
-MASK_KEEP = 4
-MASK = "•"
 
 ENERGY_SUM = DecimalField(max_digits=ENERGY_DIGITS + 6, decimal_places=ENERGY_PLACES)
 COST_SUM = DecimalField(max_digits=COST_DIGITS + 6, decimal_places=COST_PLACES)
@@ -206,31 +191,6 @@ def cdr_dashboard(partner, today=None):
         "flagged_cdrs": list(flagged),
         "this_month_start": this_start,
     }
-
-
-def with_customers_shown(queryset, partner):
-    """
-    Annotates ``customer_shown`` and ``evco_id_shown``: the CDR's customer identifiers in full
-    for the partner whose customer it is, masked but for the last characters for the CPO that
-    only ran the charge. In SQL, so that the list, the detail and the export share the rule.
-    """
-    return queryset.annotate(
-        customer_shown=_shown_to(partner, "user_identifier"),
-        evco_id_shown=_shown_to(partner, "contract__evco_id"),
-    )
-
-
-def _shown_to(partner, field):
-    length = Length(field)
-    return Case(
-        When(recipient=partner, then=F(field)),
-        When(
-            GreaterThan(length, MASK_KEEP),
-            then=Concat(Repeat(Value(MASK), length - MASK_KEEP), Right(field, MASK_KEEP)),
-        ),
-        default=Repeat(Value(MASK), length),
-        output_field=CharField(),
-    )
 
 
 def cdr_deliveries(cdr):

@@ -6,8 +6,20 @@ matching a post to our data, a partner's CDRs, and totals over any list of CDRs.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, DecimalField, DurationField, F, Q, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    DurationField,
+    F,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Concat, Length, Repeat, Right, TruncDate
+from django.db.models.lookups import GreaterThan
 
 from cdrs.models import (
     CDR,
@@ -37,7 +49,8 @@ def connector_match(partner, evse_id_normalized):
     EVSE ids stay theirs). Plugs sharing an EVSE id are one charge point to a CDR: the first.
     """
     return (
-        Connector.objects.filter(evse_id_normalized=evse_id_normalized, station__owner=partner)
+        Connector.objects.select_related("station")
+        .filter(evse_id_normalized=evse_id_normalized, station__owner=partner)
         .order_by("id")
         .first()
     )
@@ -95,6 +108,19 @@ def user_match(identifier_type, normalized, charging_session=None):
     return UserMatch()
 
 
+def billed_identifiers(contract, connector):
+    """
+    The CDR's copy of what it says of its customer and station (CDR.evco_id, station_name,
+    station_city): copied, not referred to, so that it stays as billed once the CDR is final.
+    """
+    station = connector.station if connector else None
+    return {
+        "evco_id": contract.evco_id if contract else "",
+        "station_name": station.name if station else "",
+        "station_city": station.city if station else "",
+    }
+
+
 def partner_identifier_for_recipient(partner):
     """The identifier we name a recipient by in what we send it: its first active one."""
     return PartnerIdentifier.objects.filter(partner=partner, is_active=True).order_by("pk").first()
@@ -110,6 +136,43 @@ def cdr_list_for_partner(partner, queryset=None):
     """
     queryset = CDR.objects.all() if queryset is None else queryset
     return queryset.filter(_visible_to(partner))
+
+
+# What a partner sees of a customer's identifiers on CDRs it may see but whose customer is not
+# its own: the last characters, enough to tell cards apart, not to use or link them.
+CUSTOMER_MASK_KEEP = 4
+CUSTOMER_MASK = "•"
+
+
+def cdr_customer_shown(queryset, viewer):
+    """
+    The one rule for what ``viewer`` (a partner) sees of each CDR's customer, for every
+    interface that shows CDRs to partners (REST and its CSV, portal pages and exports, the
+    session-post we forward): annotates ``customer_shown`` (the user identifier as the CPO sent
+    it) and ``evco_id_shown`` (the EVCO id it was billed with). The partner whose customer it is
+    (the recipient) sees them in full; any other, the CPO that only ran the charge, sees all
+    but the last four characters masked. In SQL, so lists, exports and pages share it.
+    """
+    return queryset.annotate(
+        customer_shown=_shown_to(viewer, "user_identifier"),
+        evco_id_shown=_shown_to(viewer, "evco_id"),
+    )
+
+
+def _shown_to(viewer, field):
+    length = Length(field)
+    return Case(
+        When(recipient=viewer, then=F(field)),
+        When(
+            GreaterThan(length, CUSTOMER_MASK_KEEP),
+            then=Concat(
+                Repeat(Value(CUSTOMER_MASK), length - CUSTOMER_MASK_KEEP),
+                Right(field, CUSTOMER_MASK_KEEP),
+            ),
+        ),
+        default=Repeat(Value(CUSTOMER_MASK), length),
+        output_field=CharField(),
+    )
 
 
 def cdr_daily_totals_for_partner(partner):

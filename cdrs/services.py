@@ -78,6 +78,7 @@ def _matched_columns(partner, session_id, columns):
         "contract": user.contract,
         "customer_id": user.contract.customer_id if user.contract else None,
         "recipient": user.recipient,
+        **selectors.billed_identifiers(user.contract, connector),
         "unmatched_connector": connector is None,
         "unmatched_user": user.contract is None,
     }
@@ -242,10 +243,16 @@ def cdr_forward(cdr):
     if cdr.state != CDR.State.FINAL or cdr.recipient is None:
         return None
     identifier = selectors.partner_identifier_for_recipient(cdr.recipient)
+    # The recipient sees its customer as every interface shows CDRs: by the one rule.
+    user_identifier = (
+        selectors.cdr_customer_shown(CDR.objects.filter(pk=cdr.pk), cdr.recipient)
+        .values_list("customer_shown", flat=True)
+        .get()
+    )
     return partner_services.delivery_enqueue(
         cdr.recipient,
         "session-post",
-        cdr_wire_payload(cdr, identifier),
+        cdr_wire_payload(cdr, identifier, user_identifier=user_identifier),
         subject=f"CDR {cdr.pk} ({cdr.session_id})",
         dedupe_key=f"cdr:{cdr.pk}",
     )

@@ -13,7 +13,11 @@ from django.views.generic import DetailView
 from cdrs import exports, reports
 from cdrs.filtersets import CDRFilterSet
 from cdrs.models import CDR
-from cdrs.selectors import cdr_daily_totals_for_partner, cdr_list_for_partner
+from cdrs.selectors import (
+    cdr_customer_shown,
+    cdr_daily_totals_for_partner,
+    cdr_list_for_partner,
+)
 from oioi_portal.portal import exports as portal_exports
 from oioi_portal.portal.charts import energy_sessions_chart
 from oioi_portal.portal.forms import PortalFilterSetMixin
@@ -116,21 +120,11 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
         )
 
 
-# cdrs.exports' columns, with the customer identifiers as the partner may see them.
-PORTAL_COLUMNS = tuple(
-    {
-        "user_identifier": exports.Column("user_identifier", "customer_shown"),
-        "evco_id": exports.Column("evco_id", "evco_id_shown"),
-    }.get(column.header, column)
-    for column in exports.COLUMNS
-)
-
-
 class CDRScopeMixin:
     model = CDR
 
     def partner_scope(self, queryset, partner):
-        return cdr_list_for_partner(partner, queryset)
+        return cdr_customer_shown(cdr_list_for_partner(partner, queryset), partner)
 
 
 class CDRListView(CDRScopeMixin, PortalListView):
@@ -139,7 +133,7 @@ class CDRListView(CDRScopeMixin, PortalListView):
     filterset_class = PortalCDRFilterSet
     columns = (
         Column("start", _("Start"), ("session_start",)),
-        Column("station", _("Station"), ("station__name",)),
+        Column("station", _("Station"), ("station_name",)),
         Column("evse", _("EVSE id"), ("evse_id_normalized",)),
         Column("customer", _("Customer")),
         Column("duration", _("Duration")),
@@ -153,11 +147,6 @@ class CDRListView(CDRScopeMixin, PortalListView):
     def get_filterset(self, queryset):
         return self.filterset_class(
             self.request.GET.copy(), queryset=queryset, partner=self.partner
-        )
-
-    def get_queryset(self):
-        return reports.with_customers_shown(
-            super().get_queryset().select_related("station"), self.partner
         )
 
     def get_paginator(self, *args, **kwargs):
@@ -191,12 +180,12 @@ class CDRListView(CDRScopeMixin, PortalListView):
         # order would first sort every filtered row (seconds over a million).
         queryset = queryset.select_related(None).order_by("pk")
         if export_format == portal_exports.CSV:
-            return exports.csv_response(queryset, "cdrs.csv", PORTAL_COLUMNS)
+            return exports.csv_response(queryset, "cdrs.csv", exports.COLUMNS)
         # Excel: cdrs.exports' cells, with numbers written as the user's language writes them.
-        rows = queryset.values_list(*(column.path for column in PORTAL_COLUMNS))
+        rows = queryset.values_list(*(column.path for column in exports.COLUMNS))
         return portal_exports.streamed_csv(
             "cdrs.csv",
-            [column.header for column in PORTAL_COLUMNS],
+            [column.header for column in exports.COLUMNS],
             (
                 [value if isinstance(value, Decimal) else exports.cell(value) for value in row]
                 for row in stream_rows(rows, chunk_size=exports.READ_CHUNK_ROWS)
@@ -210,9 +199,7 @@ class CDRDetailView(CDRScopeMixin, PartnerPortalMixin, DetailView):
     context_object_name = "cdr"
 
     def get_queryset(self):
-        return reports.with_customers_shown(
-            super().get_queryset().select_related("station", "cpo"), self.partner
-        )
+        return super().get_queryset().select_related("cpo")
 
     def get_context_data(self, **kwargs):
         cdr = self.object

@@ -16,16 +16,18 @@ def decimal_number(value):
     return None if value is None else float(value.normalize())
 
 
-def cdr_wire_payload(cdr, partner_identifier=None):
+def cdr_wire_payload(cdr, partner_identifier=None, *, user_identifier=None):
     """
     The session-post payload of a CDR: the user as the CPO named it (without any token, a
     credential of the CPO's), the CPO's session id and EVSE id, intervals in UTC, energy and
     cost as numbers. ``partner_identifier`` names the recipient; left out when it has none.
+    ``user_identifier`` is the identifier as its addressee may see it
+    (``cdrs.selectors.cdr_customer_shown``); the one sent when not given.
     """
     payload = {
         "user": {
             "identifier-type": cdr.user_identifier_type,
-            "identifier": cdr.user_identifier,
+            "identifier": cdr.user_identifier if user_identifier is None else user_identifier,
         },
         "session-id": cdr.session_id,
         "connector-id": cdr.evse_id,

@@ -48,12 +48,18 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 class ReadOnlyAdminMixin:
-    """Records, not data to edit: staff may look, nobody may add or change."""
+    """
+    Records, not data to edit: staff may look; nobody, superusers included, may add, change or
+    delete one here (retention is a management command: ``manage.py audit prune``).
+    """
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -219,6 +225,10 @@ class PartnerAdmin(admin.ModelAdmin):
 # --- API keys ---------------------------------------------------------------------------------
 
 
+# The session entry holding issued keys' plaintexts until their page shows them: {pk: key}.
+ISSUED_SESSION_KEY = "oioi_portal.issued_api_keys"
+
+
 class ApiKeyStateFilter(admin.SimpleListFilter):
     title = "state"
     parameter_name = "state"
@@ -282,6 +292,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
                 name="{}_{}_issue".format(*info),
             ),
             path(
+                "<path:object_id>/issued/",
+                self.admin_site.admin_view(self.issued_view),
+                name="{}_{}_issued".format(*info),
+            ),
+            path(
                 "<path:object_id>/revoke/",
                 self.admin_site.admin_view(self.revoke_view),
                 name="{}_{}_revoke".format(*info),
@@ -314,7 +329,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
                 except ValidationError as exc:
                     _add_errors(form, exc)
                 else:
-                    return self._issued_response(request, issued)
+                    # POST-redirect-GET: a reload of the page that shows the key issues nothing.
+                    pending = request.session.get(ISSUED_SESSION_KEY, {})
+                    pending[str(issued.api_key.pk)] = issued.plaintext
+                    request.session[ISSUED_SESSION_KEY] = pending
+                    return HttpResponseRedirect(
+                        reverse("admin:oioi_portal_apikey_issued", args=[issued.api_key.pk])
+                    )
         else:
             form = ApiKeyIssueForm(initial={"partner": request.GET.get("partner")})
         context = {
@@ -340,16 +361,29 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.log_addition(request, issued.api_key, f"Issued an API key for {data['partner']}.")
         return issued
 
-    def _issued_response(self, request, issued):
+    def issued_view(self, request, object_id):
+        """
+        The new key's plaintext, once: it waits in the issuer's session (stored server-side)
+        until this page's first answer takes it out; a reload says it was shown already.
+        """
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        api_key = self.get_object(request, unquote(object_id))
+        if api_key is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        pending = request.session.get(ISSUED_SESSION_KEY, {})
+        plaintext = pending.pop(str(api_key.pk), None)
+        if plaintext is not None:
+            request.session[ISSUED_SESSION_KEY] = pending
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "New API key",
-            "api_key": issued.api_key,
-            "plaintext": issued.plaintext,
+            "api_key": api_key,
+            "plaintext": plaintext,
         }
-        # Rendered, not redirected to: the key exists only in this one answer, which nothing
-        # may keep (the admin adds no-store to every page already; this page must not rely on it).
+        # Nothing may keep this answer (the admin adds no-store to every page already; this
+        # page must not rely on it).
         response = TemplateResponse(request, "admin/oioi_portal/apikey/issued.html", context)
         add_never_cache_headers(response)
         return response
@@ -467,9 +501,6 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["partner"]
     # The log grows without bound: spare every page a count of the whole table.
     show_full_result_count = False
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 # --- Django's admin log -----------------------------------------------------------------------

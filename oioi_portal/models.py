@@ -186,7 +186,8 @@ class ApiKey(models.Model):
         EXPIRED = "expired", "expired"
         REVOKED = "revoked", "revoked"
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
+    # Keys are revoked, never deleted (the audit and admin logs name them), nor their partner.
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="api_keys")
     prefix = models.CharField(max_length=12, unique=True, editable=False)
     secret_hash = models.CharField(max_length=64, editable=False)
     label = models.CharField(max_length=200, blank=True)

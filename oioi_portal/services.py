@@ -9,7 +9,7 @@ import random
 import secrets
 import string
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,9 +18,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from clients.models import Authorization
 from oioi_portal import identifiers
 from oioi_portal.models import (
     ApiKey,
+    AuditLogEntry,
     Delivery,
     DeliveryAttempt,
     OperatorId,
@@ -316,3 +318,43 @@ def delivery_retry(delivery, now=None):
     delivery.max_attempts = delivery.attempts + settings.DELIVERY_MAX_ATTEMPTS
     delivery.save(update_fields=["state", "next_attempt_at", "max_attempts"])
     return delivery
+
+
+# --- Audit retention ------------------------------------------------------------------------
+
+# Rows deleted per statement: each is a short transaction, so requests logging meanwhile wait
+# on no long lock, and an interrupted prune keeps what it did.
+AUDIT_PRUNE_BATCH_ROWS = 5000
+
+
+def audit_prune(before, *, today=None):
+    """
+    Delete the request audit log's and the authorization log's rows from before the day
+    ``before`` (its midnight in TIME_ZONE). A day less than AUDIT_MIN_RETENTION_DAYS ago is
+    refused: the logs are the evidence of what partners sent and what we answered.
+    Returns {log name: rows deleted}.
+    """
+    today = today or timezone.localdate()
+    earliest = today - timedelta(days=settings.AUDIT_MIN_RETENTION_DAYS)
+    if before > earliest:
+        raise ValidationError(
+            f"{before.isoformat()} is within the minimum retention of "
+            f"{settings.AUDIT_MIN_RETENTION_DAYS} days (AUDIT_MIN_RETENTION_DAYS); "
+            f"the latest day allowed is {earliest.isoformat()}."
+        )
+    cutoff = timezone.make_aware(datetime.combine(before, time.min))
+    return {
+        "audit log": _delete_in_batches(AuditLogEntry.objects.filter(created_at__lt=cutoff)),
+        "authorization log": _delete_in_batches(
+            Authorization.objects.filter(created_at__lt=cutoff)
+        ),
+    }
+
+
+def _delete_in_batches(queryset):
+    deleted = 0
+    while True:
+        batch = list(queryset.order_by("pk").values_list("pk", flat=True)[:AUDIT_PRUNE_BATCH_ROWS])
+        if not batch:
+            return deleted
+        deleted += queryset.model.objects.filter(pk__in=batch).delete()[0]

@@ -214,6 +214,10 @@ SIGN_IN_MAX_FAILURES = env_int("SIGN_IN_MAX_FAILURES", 5)
 SIGN_IN_FAILURE_WINDOW_SECONDS = env_int("SIGN_IN_FAILURE_WINDOW_SECONDS", 15 * 60)
 SIGN_IN_LOCK_SECONDS = env_int("SIGN_IN_LOCK_SECONDS", 15 * 60)
 
+# The request audit log and the authorization log are kept at least this long: `manage.py audit
+# prune --before DATE` refuses a DATE less than this many days ago.
+AUDIT_MIN_RETENTION_DAYS = env_int("AUDIT_MIN_RETENTION_DAYS", 365)
+
 # --- OIOI -----------------------------------------------------------------------------------
 
 OIOI_MINIMUM_VERSION = os.environ.get("OIOI_MINIMUM_VERSION", "4.0.0")

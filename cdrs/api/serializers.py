@@ -6,7 +6,11 @@ from cdrs.models import CDR, COST_DIGITS, COST_PLACES
 
 class UserSerializer(serializers.ModelSerializer):
     identifier_type = serializers.CharField(source="user_identifier_type")
-    identifier = serializers.CharField(source="user_identifier", help_text="As the CPO sent it.")
+    identifier = serializers.CharField(
+        source="customer_shown",
+        help_text="As the CPO sent it; masked but for the last four characters unless the "
+        "customer is yours.",
+    )
 
     class Meta:
         model = CDR
@@ -34,11 +38,9 @@ class CDRSerializer(serializers.ModelSerializer):
         default=None,
         help_text="The EMP, OEM or fleet partner it is forwarded to once final.",
     )
-    evco_id = serializers.CharField(
-        source="contract.evco_id",
-        allow_null=True,
-        default=None,
-        help_text="The contract we matched the user to.",
+    evco_id = serializers.SerializerMethodField(
+        help_text="The EVCO id of the contract we matched the user to, as billed (null when "
+        "unmatched); masked but for the last four characters unless the customer is yours.",
     )
     user = UserSerializer(source="*")
     cost = serializers.SerializerMethodField()
@@ -67,6 +69,10 @@ class CDRSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_evco_id(self, cdr):
+        return cdr.evco_id_shown or None
 
     @extend_schema_field(CostSerializer(allow_null=True))
     def get_cost(self, cdr):

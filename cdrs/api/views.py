@@ -30,7 +30,7 @@ class CDRViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
     to you. Page with the cursor; sync incrementally with `updated_since`.
     """
 
-    queryset = CDR.objects.select_related("cpo", "recipient", "contract")
+    queryset = CDR.objects.select_related("cpo", "recipient")
     serializer_class = CDRSerializer
     filterset_class = CDRFilterSet
     pagination_class = CDRSyncPagination
@@ -42,7 +42,9 @@ class CDRViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
         return [JSONRenderer()]
 
     def partner_scope(self, queryset, partner):
-        return selectors.cdr_list_for_partner(partner, queryset)
+        return selectors.cdr_customer_shown(
+            selectors.cdr_list_for_partner(partner, queryset), partner
+        )
 
     def wants_csv(self):
         return self.request.accepted_renderer.format == CSVRenderer.format
@@ -75,7 +77,8 @@ class CDRViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
             # The partner's two lists one after the other, each scoped by the selector and
             # filtered by the FilterSet: memory stays flat whatever the number of rows.
             filters = DjangoFilterBackend()
-            parts = selectors.cdr_export_parts(request.user, self.get_queryset())
+            shown = selectors.cdr_customer_shown(self.get_queryset(), request.user)
+            parts = selectors.cdr_export_parts(request.user, shown)
             return exports.csv_response(
                 [filters.filter_queryset(request, part, self) for part in parts]
             )

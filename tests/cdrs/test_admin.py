@@ -7,7 +7,8 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import User
 from django.urls import reverse
 
-from cdrs.models import CDR
+from cdrs.models import CDR, CDRDailyTotal
+from oioi_portal.models import Delivery
 from tests.cdrs.conftest import build_cdrs, make_connector, make_key, post_cdr, receiving_partner
 
 CHANGELIST = reverse("admin:cdrs_cdr_changelist")
@@ -68,15 +69,39 @@ def test_support_reads_a_cdr_with_its_revisions_but_changes_nothing(support_clie
     assert list(CDR.objects.values()) == before
 
 
-def test_only_superusers_may_correct_or_delete(superuser_client, cdrs):
-    page = superuser_client.get(change_url(cdrs["matched"])).content.decode()
-    assert 'name="_save"' in page
-    response = superuser_client.post(
-        reverse("admin:cdrs_cdr_delete", args=[cdrs["theirs"].pk]), {"post": "yes"}
-    )
-    assert response.status_code == 302
-    assert not CDR.objects.filter(pk=cdrs["theirs"].pk).exists()
+def test_nobody_changes_or_deletes_billing_data_superusers_included(superuser_client, cdrs):
+    cdr = cdrs["matched"]
+    page = superuser_client.get(change_url(cdr))
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert "deletelink" not in page.content.decode()
+    before = list(CDR.objects.order_by("pk").values())
+    revisions = list(cdr.revisions.values())
+    totals = list(CDRDailyTotal.objects.order_by("pk").values())
+    changed = {
+        "session_id": cdr.session_id,
+        "cost_amount": "999.99",
+        "cost_currency": "EUR",
+        "energy_kwh": "1",
+        "state": "final",
+        "revisions-TOTAL_FORMS": "1",
+        "revisions-INITIAL_FORMS": "1",
+        "revisions-0-id": cdr.revisions.get().pk,
+        "revisions-0-DELETE": "on",
+    }
+    assert superuser_client.post(change_url(cdr), changed).status_code == 403
+    delete_url = reverse("admin:cdrs_cdr_delete", args=[cdr.pk])
+    assert superuser_client.get(delete_url).status_code == 403
+    assert superuser_client.post(delete_url, {"post": "yes"}).status_code == 403
+    bulk = {"action": "delete_selected", "_selected_action": [cdr.pk], "post": "yes"}
+    superuser_client.post(CHANGELIST, bulk)
+    actions = superuser_client.get(CHANGELIST).context["action_form"].fields["action"].choices
+    assert [name for name, _ in actions] == ["", "review_selected"]
     assert superuser_client.get(reverse("admin:cdrs_cdr_add")).status_code == 403
+    assert list(CDR.objects.order_by("pk").values()) == before
+    assert list(cdr.revisions.values()) == revisions
+    assert list(CDRDailyTotal.objects.order_by("pk").values()) == totals
+    assert not Delivery.objects.filter(call="session-post").exclude(dedupe_key=f"cdr:{cdr.pk}")
 
 
 @pytest.mark.parametrize(

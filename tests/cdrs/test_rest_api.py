@@ -73,8 +73,9 @@ def test_cdr_shape(client, cpo):
         "evse_id": "DE*8PS*E1001",
         "station": connector.station_id,
         "connector": connector.pk,
-        "user": {"identifier_type": "rfid", "identifier": "04A1B2C3"},
-        "evco_id": key.contract.evco_id,
+        # The platform's own customer: its CPO sees the identifiers masked.
+        "user": {"identifier_type": "rfid", "identifier": "••••B2C3"},
+        "evco_id": "•" * (len(key.contract.evco_id) - 4) + key.contract.evco_id[-4:],
         "recipient": None,
         "session_start": "2026-03-02T08:00:00Z",
         "session_stop": "2026-03-02T09:00:00Z",

@@ -8,8 +8,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from cdrs.models import CDR, CDRDailyTotal
 from oioi_portal import groups
 from oioi_portal.models import ApiKey, AuditLogEntry, OperatorId, Partner, PartnerIdentifier
+from tests.cdrs.conftest import post_cdr
 from tests.conftest import oioi_post, staff_user
 from tests.factories import (
     OperatorIdFactory,
@@ -299,6 +301,43 @@ def test_removing_the_cpo_role_of_a_partner_with_operator_ids_is_refused(superus
     assert partner.is_cpo and not partner.is_emp
 
 
+def test_partner_with_billing_or_audit_rows_is_not_deleted(superuser_client, cpo, client):
+    """A CPO that posted a CDR: its CDRs, daily totals, audit rows and key protect it."""
+    post_cdr(client, cpo, "KEPT")
+    before = (CDR.objects.count(), CDRDailyTotal.objects.count(), AuditLogEntry.objects.count())
+    url = reverse("admin:oioi_portal_partner_delete", args=[cpo.partner.pk])
+
+    page = superuser_client.get(url)
+
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "would require deleting the following protected related objects" in text
+    assert "CDR KEPT (final)" in text and 'id="deactivate-instead"' in text
+    assert 'name="post"' not in text
+    # Confirming anyway answers the same refusal.
+    refused = superuser_client.post(url, {"post": "yes"})
+    assert refused.status_code == 200 and 'id="deactivate-instead"' in refused.content.decode()
+    bulk = {"action": "delete_selected", "_selected_action": [cpo.partner.pk], "post": "yes"}
+    superuser_client.post(PARTNERS_URL, bulk)
+    assert Partner.objects.filter(pk=cpo.partner.pk).exists()
+    after = (CDR.objects.count(), CDRDailyTotal.objects.count(), AuditLogEntry.objects.count())
+    assert after == before and ApiKey.objects.filter(partner=cpo.partner).exists()
+
+
+def test_partner_with_only_an_api_key_is_not_deleted(superuser_client, partner):
+    issue_key(partner)
+    url = reverse("admin:oioi_portal_partner_delete", args=[partner.pk])
+    assert 'id="deactivate-instead"' in superuser_client.get(url).content.decode()
+    assert 'id="deactivate-instead"' in superuser_client.post(url, {"post": "yes"}).content.decode()
+    assert Partner.objects.filter(pk=partner.pk).exists()
+
+
+def test_partner_without_records_is_deleted(superuser_client, partner):
+    url = reverse("admin:oioi_portal_partner_delete", args=[partner.pk])
+    assert superuser_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Partner.objects.filter(pk=partner.pk).exists()
+
+
 # --- API keys ---------------------------------------------------------------------------------
 
 
@@ -307,15 +346,19 @@ def test_issue_key_shows_the_plaintext_once_and_it_works(superuser_client, partn
     assert form_page.status_code == 200
     assert form_page.context["form"]["partner"].value() == str(partner.pk)
 
-    response = superuser_client.post(ISSUE_URL, issue_data(partner))
+    posted = superuser_client.post(ISSUE_URL, issue_data(partner))
 
+    # POST-redirect-GET: the secret is on the GET page, not in the answer to the POST.
+    api_key = ApiKey.objects.get(partner=partner)
+    issued_url = key_url(api_key, "issued")
+    assert posted.status_code == 302 and posted["Location"] == issued_url
+    response = superuser_client.get(issued_url)
     assert response.status_code == 200
     plaintext = response.context["plaintext"]
     page = response.content.decode()
     assert page.count(plaintext) == 1
     assert "will not be shown again" in page
     assert "no-store" in response["Cache-Control"]
-    api_key = ApiKey.objects.get(partner=partner)
     assert plaintext.startswith(f"{api_key.prefix}.")
     assert (api_key.label, api_key.created_by) == ("production", admin_user)
 
@@ -328,6 +371,31 @@ def test_issue_key_shows_the_plaintext_once_and_it_works(superuser_client, partn
     entry = LogEntry.objects.get(object_id=str(api_key.pk), action_flag=ADDITION)
     assert entry.object_repr == api_key.prefix
     assert secret not in entry.change_message
+
+
+def test_issued_key_page_shows_the_secret_once_and_a_reload_issues_nothing(
+    superuser_client, partner, client
+):
+    posted = superuser_client.post(ISSUE_URL, issue_data(partner))
+    api_key = ApiKey.objects.get(partner=partner)
+    first = superuser_client.get(posted["Location"])
+    plaintext = first.context["plaintext"]
+    secret = plaintext.partition(".")[2]
+
+    reloaded = superuser_client.get(posted["Location"])
+
+    assert reloaded.status_code == 200
+    page = reloaded.content.decode()
+    assert "was already shown and cannot be shown again" in page and "No new key" in page
+    assert secret not in page and "no-store" in reloaded["Cache-Control"]
+    assert list(ApiKey.objects.filter(partner=partner)) == [api_key]
+    assert oioi_status(plaintext) == (200, 0)
+    # Another staff user's session never held it: the page shows them no secret either.
+    client.force_login(staff_user("manager", groups.PARTNER_MANAGEMENT))
+    other = client.get(posted["Location"]).content.decode()
+    assert secret not in other and "already shown" in other
+    # Nor does the session keep it once shown.
+    assert secret not in str(dict(superuser_client.session))
 
 
 def test_issue_key_with_identifiers_networks_and_expiry(superuser_client, partner):
@@ -350,7 +418,7 @@ def test_issue_key_with_identifiers_networks_and_expiry(superuser_client, partne
 
     response = superuser_client.post(ISSUE_URL, data)
 
-    assert response.status_code == 200
+    assert response.status_code == 302
     api_key = ApiKey.objects.get()
     assert list(api_key.partner_identifiers.all()) == [own]
     assert [str(n) for n in api_key.networks] == ["192.0.2.0/24", "2001:db8::/32"]
@@ -543,11 +611,15 @@ def test_audit_log_is_read_only(superuser_client, partner, client):
     entry.refresh_from_db()
     assert (entry.request_id, entry.call) == ("req-0001", "station-post")
 
-    # Only a superuser may delete entries.
-    assert superuser_client.get(audit_url(entry, "delete")).status_code == 200
+    # Nobody deletes entries here, superusers included: retention is `manage.py audit prune`.
     client.force_login(staff_user("manager", groups.PARTNER_MANAGEMENT))
-    assert client.get(audit_url(entry, "delete")).status_code == 403
-    assert client.post(audit_url(entry, "delete"), {"post": "yes"}).status_code == 403
+    for user_client in (superuser_client, client):
+        assert user_client.get(audit_url(entry, "delete")).status_code == 403
+        assert user_client.post(audit_url(entry, "delete"), {"post": "yes"}).status_code == 403
+        bulk = {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"}
+        user_client.post(AUDIT_URL, bulk)
+    # No action is offered at all: deleting the selected entries was the only one.
+    assert superuser_client.get(AUDIT_URL).context["action_form"] is None
     assert AuditLogEntry.objects.filter(pk=entry.pk).exists()
 
 
@@ -627,7 +699,7 @@ def test_partner_management_group_onboards_partners_and_manages_keys(management_
 
     page = management_client.get(partner_url(partner)).content.decode()
     assert f"{ISSUE_URL}?partner={partner.pk}" in page
-    response = management_client.post(ISSUE_URL, issue_data(partner))
+    response = management_client.post(ISSUE_URL, issue_data(partner), follow=True)
     assert response.status_code == 200
     plaintext = response.context["plaintext"]
     assert oioi_status(plaintext) == (200, 0)

@@ -21,7 +21,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 
-from oioi_portal.models import ApiKey, OperatorId, Partner, PartnerIdentifier
+from clients.models import Authorization
+from oioi_portal.models import ApiKey, AuditLogEntry, OperatorId, Partner, PartnerIdentifier
 from oioi_portal.services import api_key_hash
 from tests.conftest import oioi_post
 from tests.factories import OperatorIdFactory, PartnerFactory, PartnerIdentifierFactory
@@ -613,3 +614,73 @@ def test_seed_demo_refuses_a_taken_operator_id(db, no_env_password):
 
     assert str(info.value) == "Demo data not created: Operator id DE*8PS is already registered."
     assert all_counts() == before
+
+
+# --- audit prune ---------------------------------------------------------------------------
+
+
+def logged_rows(cpo, client, days_ago):
+    """One audit log row and one authorization log row, dated ``days_ago`` days back."""
+    cpo.post(client, "rfid-verify", {"rfid": "04A1B2C3"})
+    moment = timezone.now() - timedelta(days=days_ago)
+    # Only the clock can age a row: move the rows just written back in time.
+    newest = AuditLogEntry.objects.order_by("-pk")[:1].values("pk")
+    AuditLogEntry.objects.filter(pk__in=newest).update(created_at=moment)
+    Authorization.objects.filter(pk=Authorization.objects.latest("pk").pk).update(created_at=moment)
+    return AuditLogEntry.objects.latest("pk"), Authorization.objects.latest("pk")
+
+
+def test_audit_prune_refuses_a_date_within_the_minimum_retention(cpo, client, settings):
+    settings.AUDIT_MIN_RETENTION_DAYS = 30
+    logged_rows(cpo, client, days_ago=400)
+    before = (AuditLogEntry.objects.count(), Authorization.objects.count())
+    too_recent = timezone.localdate() - timedelta(days=29)
+
+    with pytest.raises(CommandError) as info:
+        call_command("audit", "prune", "--before", too_recent.isoformat(), stdout=io.StringIO())
+
+    assert "within the minimum retention of 30 days" in str(info.value)
+    assert (AuditLogEntry.objects.count(), Authorization.objects.count()) == before
+
+
+def test_audit_prune_deletes_only_rows_older_than_the_date(cpo, client, settings):
+    settings.AUDIT_MIN_RETENTION_DAYS = 30
+    old_entry, old_authorization = logged_rows(cpo, client, days_ago=40)
+    kept_entry, kept_authorization = logged_rows(cpo, client, days_ago=20)
+    out = io.StringIO()
+
+    call_command(
+        "audit",
+        "prune",
+        "--before",
+        (timezone.localdate() - timedelta(days=30)).isoformat(),
+        stdout=out,
+    )
+
+    assert not AuditLogEntry.objects.filter(pk=old_entry.pk).exists()
+    assert not Authorization.objects.filter(pk=old_authorization.pk).exists()
+    assert AuditLogEntry.objects.filter(pk=kept_entry.pk).exists()
+    assert Authorization.objects.filter(pk=kept_authorization.pk).exists()
+    assert "Deleted 1 row(s) of the audit log" in out.getvalue()
+    assert "Deleted 1 row(s) of the authorization log" in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("before", "status", "reason"),
+    [
+        ("2000-01-01", 0, ""),
+        ("2999-01-01", 1, "CommandError: 2999-01-01 is within the minimum retention of 365 days"),
+        ("yesterday", 1, "CommandError: --before 'yesterday' is not a date like 2025-01-31."),
+        (None, 2, "the following arguments are required: --before"),
+    ],
+)
+def test_cli_audit_prune_exit_status(cli, before, status, reason):
+    result = cli("audit", "prune", *(["--before", before] if before else []))
+
+    assert result.returncode == status, result.stderr
+    if status:
+        assert result.stdout == ""
+        assert len(result.stderr.splitlines()) == 1, result.stderr
+        assert reason in result.stderr
+    else:
+        assert "Deleted 0 row(s) of the audit log from before 2000-01-01." in result.stdout

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from cdrs.models import CDR, CDRRevision, IdentifierType
+from cdrs.selectors import billed_identifiers
 from cdrs.services import cdr_daily_totals_rebuild
 from oioi_portal.models import PartnerIdentifier
 from sessions_app.models import ChargingSession
@@ -82,6 +83,7 @@ def make_cdr(
         user_identifier=uid,
         user_identifier_normalized=uid.upper(),
         recipient=recipient,
+        **billed_identifiers(fields.get("contract"), connector),
         session_start=start,
         session_stop=start + timedelta(minutes=90) if final else None,
         energy_kwh=Decimal(energy) if energy is not None else None,
