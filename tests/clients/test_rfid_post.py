@@ -147,9 +147,10 @@ def test_a_large_list_replaces_a_large_list(client, cpo, emp):
     assert verify(client, cpo, f"{3999:08X}")[1] == 0
 
 
-# API key, partner identifier, whitelist (locked), the three set statements, the whitelist's
-# figures, the audit row, and the call's savepoint and its release.
-POST_MAX_QUERIES = 10
+# API key, partner identifier, whitelist (locked), another provider's keys among the UIDs, the
+# three set statements, the whitelist's figures, the audit row, and the call's savepoint and its
+# release.
+POST_MAX_QUERIES = 11
 # The first push under an identifier creates its whitelist: a savepoint, the insert, its release.
 FIRST_POST_MAX_QUERIES = POST_MAX_QUERIES + 3
 
