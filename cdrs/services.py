@@ -68,7 +68,10 @@ def _matched_columns(partner, session_id, columns):
     connector = selectors.connector_match(partner, columns["evse_id_normalized"])
     charging_session = selectors.charging_session_match(partner, session_id)
     user = selectors.user_match(
-        columns["user_identifier_type"], columns["user_identifier_normalized"], charging_session
+        columns["user_identifier_type"],
+        columns["user_identifier_normalized"],
+        charging_session,
+        columns["session_start"],
     )
     return {
         "connector": connector,
@@ -79,7 +82,7 @@ def _matched_columns(partner, session_id, columns):
         "customer_id": user.contract.customer_id if user.contract else None,
         "recipient": user.recipient,
         "unmatched_connector": connector is None,
-        "unmatched_user": user.contract is None,
+        "unmatched_user": user.unmatched,
     }
 
 
