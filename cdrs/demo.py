@@ -131,7 +131,7 @@ def _demo_cdr(n, rng, now, points, users):
     stop = start + timedelta(minutes=minutes) if n < COUNT - 10 else None
     energy = (Decimal(rng.randrange(2000, 60000)) / 1000).quantize(Decimal("0.001"))
     currency = "CHF" if n % 20 == 0 else "EUR"
-    unmatched_user = user.contract is None
+    unmatched_user = user.unmatched
     return CDR(
         cpo=cpo,
         partner_identifier=identifier,

@@ -31,7 +31,8 @@ from cdrs.models import (
     IdentifierType,
 )
 from clients.models import ChargingKey, Contract
-from oioi_portal.models import PartnerIdentifier
+from clients.selectors import whitelisting_partner_ids
+from oioi_portal.models import Partner, PartnerIdentifier
 from sessions_app.models import ChargingSession
 from stations.models import Connector
 
@@ -69,23 +70,35 @@ def charging_session_match(partner, session_id):
 class UserMatch:
     charging_key: ChargingKey | None = None
     contract: Contract | None = None
+    # The one partner whose whitelist authorized a UID we hold no key for.
+    whitelisted_by: Partner | None = None
 
     @property
     def recipient(self):
         """
         Who receives the CDR: the EMP or OEM providing the contract, else the fleet of the
         customer; nobody for the platform's own customers. The provider bills the driver, so it
-        comes first when a partner's customer also drives for a fleet.
+        comes first when a partner's customer also drives for a fleet. Without a contract, the
+        one partner whose whitelist authorized the UID.
         """
         if self.contract is None:
-            return None
+            return self.whitelisted_by
         return self.contract.provider or self.contract.customer.fleet
 
+    @property
+    def unmatched(self):
+        """Nobody answers for the user: no contract, and no single whitelist."""
+        return self.contract is None and self.whitelisted_by is None
 
-def user_match(identifier_type, normalized, charging_session=None):
+
+def user_match(identifier_type, normalized, charging_session=None, session_start=None):
     """
     The charging key and contract a CDR's user names: a UID our key has, an EVCO id our
-    contract has; otherwise the contract of the remote start the CDR reports on.
+    contract has; otherwise the contract of the remote start the CDR reports on. A UID we hold
+    no key for is the customer of the partner whose whitelist held it from before
+    ``session_start`` (now, without one) on; of several such partners, none: who authorized
+    is who is billed, so an ambiguous UID is left for staff
+    (docs/decisions/authorization-and-billing.md).
     """
     if identifier_type == IdentifierType.RFID:
         key = (
@@ -105,6 +118,10 @@ def user_match(identifier_type, normalized, charging_session=None):
             return UserMatch(contract=contract)
     if charging_session is not None and charging_session.contract_id is not None:
         return UserMatch(contract=charging_session.contract)
+    if identifier_type == IdentifierType.RFID:
+        partner_ids = whitelisting_partner_ids(normalized, since=session_start)
+        if len(partner_ids) == 1:
+            return UserMatch(whitelisted_by=Partner.objects.get(pk=partner_ids.pop()))
     return UserMatch()
 
 

@@ -68,7 +68,10 @@ def _matched_columns(partner, session_id, columns):
     connector = selectors.connector_match(partner, columns["evse_id_normalized"])
     charging_session = selectors.charging_session_match(partner, session_id)
     user = selectors.user_match(
-        columns["user_identifier_type"], columns["user_identifier_normalized"], charging_session
+        columns["user_identifier_type"],
+        columns["user_identifier_normalized"],
+        charging_session,
+        columns["session_start"],
     )
     return {
         "connector": connector,
@@ -80,7 +83,7 @@ def _matched_columns(partner, session_id, columns):
         "recipient": user.recipient,
         **selectors.billed_identifiers(user.contract, connector),
         "unmatched_connector": connector is None,
-        "unmatched_user": user.contract is None,
+        "unmatched_user": user.unmatched,
     }
 
 

@@ -42,4 +42,15 @@ def rfid_verify(call):
 @register("rfid-post", serializer=RfidPostSerializer, roles=("emp",), partner_identifier=True)
 def rfid_post(call):
     push = services.whitelist_replace(call.partner_identifier, call.data["rfids"])
-    return Outcome(members={"rfid": {"processed": push.added}})
+    # Another provider's key is not refused with 230: one collision would then hold back the
+    # whole list, the removal of lost cards included. It is left off the list and named.
+    message = ""
+    if push.ignored:
+        message = (
+            f"Success. {len(push.ignored)} UID(s) left off the list: charging keys of another "
+            "provider, answered by its rules alone (rfid.ignored)."
+        )
+    return Outcome(
+        message=message,
+        members={"rfid": {"processed": push.added, "ignored": list(push.ignored)}},
+    )

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef
+
 from clients.models import ChargingKey, WhitelistEntry
 from oioi_portal.oioi.results import ResultCode
 
@@ -15,28 +17,38 @@ class Verification:
     charging_key_id: int | None = None
 
 
-def whitelisting_partner_ids(uid):
-    """The active partners with ``uid`` on an active whitelist (one indexed lookup)."""
-    return set(
-        WhitelistEntry.objects.filter(
-            uid=uid,
-            is_active=True,
-            whitelist__partner_identifier__is_active=True,
-            whitelist__partner_identifier__partner__is_active=True,
-        ).values_list("whitelist__partner_identifier__partner_id", flat=True)
+def active_whitelist_entries():
+    """The entries that authorize: active, on an active identifier of an active partner."""
+    return WhitelistEntry.objects.filter(
+        is_active=True,
+        whitelist__partner_identifier__is_active=True,
+        whitelist__partner_identifier__partner__is_active=True,
     )
+
+
+def whitelisting_partner_ids(uid, *, since=None):
+    """
+    The active partners with ``uid`` on an active whitelist (one indexed lookup); with
+    ``since``, only where the UID has been on the list since that moment (without a break).
+    """
+    entries = active_whitelist_entries().filter(uid=uid)
+    if since is not None:
+        entries = entries.filter(added_at__lte=since)
+    return set(entries.values_list("whitelist__partner_identifier__partner_id", flat=True))
 
 
 def charging_key_verify(uid):
     """
     Decide rfid-verify for a normalized ``uid`` in at most two indexed queries.
 
-    A key we hold answers its own refusals: blocked 192, inactive 191, customer without a
-    valid payment method 193. The platform's own contracts, and those of providers that push
-    no whitelists (an OEM may not send rfid-post), then answer 0. An EMP's contract answers 0
-    only while that EMP whitelists the UID: the EMP answers for its customers, so a UID it
-    dropped no longer charges on its account. Any other UID on an active whitelist answers 0
-    with no EVCO id (we do not know that EMP's contract); the rest 191.
+    A UID we hold as a charging key is answered by its contract's provider's rules alone, so
+    that nobody else can make a charge billed to that provider
+    (docs/decisions/authorization-and-billing.md). The key answers its own refusals: blocked
+    192, inactive 191, customer without a valid payment method 193. The platform's own
+    contracts, and those of providers that push no whitelists (an OEM may not send rfid-post),
+    then answer 0. An EMP's contract answers 0 only while that EMP whitelists the UID, else
+    191, whatever another partner's whitelist says. A UID we hold no key for answers 0 with no
+    EVCO id (we do not know the EMP's contract) while any whitelist holds it; the rest 191.
     """
     # Only the columns the answer needs: this is the call a driver waits on at the charger,
     # and building four whole model instances costs more than the indexed lookup itself.
@@ -52,38 +64,57 @@ def charging_key_verify(uid):
         )
         .first()
     )
-    key_id = key and key["id"]
-    if key is not None:
-        if key["state"] == ChargingKey.State.BLOCKED:
-            return Verification(ResultCode.EVCO_ID_LOCKED, charging_key_id=key_id)
-        if key["state"] == ChargingKey.State.INACTIVE:
-            return Verification(ResultCode.EVCO_ID_NOT_FOUND, charging_key_id=key_id)
-        if not key["customer__has_valid_payment_method"]:
-            return Verification(ResultCode.EVCO_ID_NO_PAYMENT_METHOD, charging_key_id=key_id)
-        if not key["contract__provider__is_emp"]:
-            return Verification(ResultCode.SUCCESS, key["contract__evco_id"], key_id)
-    partner_ids = whitelisting_partner_ids(uid)
-    if key is not None and key["contract__provider_id"] in partner_ids:
+    if key is None:
+        if whitelisting_partner_ids(uid):
+            return Verification(ResultCode.SUCCESS)
+        return Verification(ResultCode.EVCO_ID_NOT_FOUND)
+    key_id = key["id"]
+    if key["state"] == ChargingKey.State.BLOCKED:
+        return Verification(ResultCode.EVCO_ID_LOCKED, charging_key_id=key_id)
+    if key["state"] == ChargingKey.State.INACTIVE:
+        return Verification(ResultCode.EVCO_ID_NOT_FOUND, charging_key_id=key_id)
+    if not key["customer__has_valid_payment_method"]:
+        return Verification(ResultCode.EVCO_ID_NO_PAYMENT_METHOD, charging_key_id=key_id)
+    # An EMP answers for its contracts through its own whitelist, and nobody else's.
+    emp_id = key["contract__provider_id"] if key["contract__provider__is_emp"] else None
+    if emp_id is None or emp_id in whitelisting_partner_ids(uid):
         return Verification(ResultCode.SUCCESS, key["contract__evco_id"], key_id)
-    if partner_ids:
-        return Verification(ResultCode.SUCCESS)
     return Verification(ResultCode.EVCO_ID_NOT_FOUND, charging_key_id=key_id)
+
+
+def charging_keys_of_other_providers(partner, uid_set):
+    """The UIDs of ``uid_set`` (a subquery) that are charging keys not provided by ``partner``."""
+    return set(
+        ChargingKey.objects.filter(uid__in=uid_set)
+        .exclude(contract__provider=partner)
+        .values_list("uid", flat=True)
+    )
 
 
 def offline_whitelist_uids():
     """
-    Every UID that rfid-verify would let charge, sorted: the active keys with a payment
-    method of the platform's and OEMs' contracts, and the UIDs on partner EMPs' active
-    whitelists (an EMP answers for its own customers). What offline CPOs receive.
+    Every UID that rfid-verify would answer 0, sorted: what offline CPOs receive. The active
+    keys with a payment method of the platform's and OEMs' contracts, those of EMPs' contracts
+    that their own EMP whitelists, and the whitelisted UIDs that are nobody's key (a whitelist
+    entry for another provider's key authorizes nothing, so it is left out).
     """
-    own = ChargingKey.objects.filter(
+    entries = active_whitelist_entries()
+    chargeable = ChargingKey.objects.filter(
         state=ChargingKey.State.ACTIVE, customer__has_valid_payment_method=True
-    ).exclude(contract__provider__is_emp=True)
-    whitelisted = WhitelistEntry.objects.filter(
-        is_active=True,
-        whitelist__partner_identifier__is_active=True,
-        whitelist__partner_identifier__partner__is_active=True,
     )
+    own = chargeable.exclude(contract__provider__is_emp=True)
+    emps = chargeable.filter(
+        Exists(
+            entries.filter(
+                uid=OuterRef("uid"),
+                whitelist__partner_identifier__partner=OuterRef("contract__provider"),
+            )
+        ),
+        contract__provider__is_emp=True,
+    )
+    keyless = entries.exclude(uid__in=ChargingKey.objects.values("uid"))
     return sorted(
-        set(own.values_list("uid", flat=True)) | set(whitelisted.values_list("uid", flat=True))
+        set(own.values_list("uid", flat=True))
+        | set(emps.values_list("uid", flat=True))
+        | set(keyless.values_list("uid", flat=True))
     )

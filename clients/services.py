@@ -99,6 +99,8 @@ class WhitelistPush:
     size: int
     added: int
     removed: int
+    # Pushed UIDs left off the list: charging keys of another provider, sorted.
+    ignored: tuple[str, ...] = ()
 
 
 def _uid_set_sql(uids):
@@ -134,7 +136,9 @@ def whitelist_replace(partner_identifier, uids):
     """
     Make ``uids`` (normalized) the complete whitelist of ``partner_identifier``: UIDs not in it
     are deactivated, UIDs new to it or back on it are (re)activated. ``added`` counts both, as
-    both were not on the list in force before. A constant number of statements, whatever the size.
+    both were not on the list in force before. A UID that is a charging key of another
+    provider (or the platform's) is ``ignored``: left off the list, as its provider's rules
+    alone answer for it. A constant number of statements, whatever the size.
     """
     uids = list(dict.fromkeys(uids))
     now = timezone.now()
@@ -142,8 +146,12 @@ def whitelist_replace(partner_identifier, uids):
     whitelist, _ = Whitelist.objects.select_for_update().get_or_create(
         partner_identifier=partner_identifier
     )
-    entries = WhitelistEntry.objects.filter(whitelist=whitelist)
     pushed = RawSQL(*_uid_set_sql(uids))  # noqa: S611 (fixed SQL, the UIDs are a parameter)
+    ignored = selectors.charging_keys_of_other_providers(partner_identifier.partner_id, pushed)
+    if ignored:
+        uids = [uid for uid in uids if uid not in ignored]
+        pushed = RawSQL(*_uid_set_sql(uids))  # noqa: S611
+    entries = WhitelistEntry.objects.filter(whitelist=whitelist)
     removed = (
         entries.filter(is_active=True)
         .exclude(uid__in=pushed)
@@ -156,7 +164,9 @@ def whitelist_replace(partner_identifier, uids):
     Whitelist.objects.filter(pk=whitelist.pk).update(
         pushed_at=now, last_push_size=len(uids), last_push_added=added, last_push_removed=removed
     )
-    return WhitelistPush(size=len(uids), added=added, removed=removed)
+    return WhitelistPush(
+        size=len(uids), added=added, removed=removed, ignored=tuple(sorted(ignored))
+    )
 
 
 # --- Authorization log --------------------------------------------------------------------------

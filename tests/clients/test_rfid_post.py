@@ -3,7 +3,7 @@
 import pytest
 
 from clients.models import Whitelist, WhitelistEntry
-from tests.clients.conftest import push, uids, verify, whitelist_state
+from tests.clients.conftest import make_key, push, uids, verify, whitelist_state
 from tests.factories import PartnerIdentifierFactory
 from tests.mixins import OIOICallContract, PartnerIdentifierContract
 
@@ -147,9 +147,10 @@ def test_a_large_list_replaces_a_large_list(client, cpo, emp):
     assert verify(client, cpo, f"{3999:08X}")[1] == 0
 
 
-# API key, partner identifier, whitelist (locked), the three set statements, the whitelist's
-# figures, the audit row, and the call's savepoint and its release.
-POST_MAX_QUERIES = 10
+# API key, partner identifier, whitelist (locked), another provider's keys among the UIDs, the
+# three set statements, the whitelist's figures, the audit row, and the call's savepoint and its
+# release.
+POST_MAX_QUERIES = 11
 # The first push under an identifier creates its whitelist: a savepoint, the insert, its release.
 FIRST_POST_MAX_QUERIES = POST_MAX_QUERIES + 3
 
@@ -166,3 +167,19 @@ def test_post_runs_the_same_number_of_queries_whatever_the_size(
         assert processed(push(client, emp, uids(size))) == size
     with django_assert_max_num_queries(POST_MAX_QUERIES):
         assert processed(push(client, emp, uids(size, start=size // 2))) == size // 2
+
+
+def test_another_providers_keys_are_left_off_in_the_same_number_of_queries(
+    client, emp, other_emp, django_assert_max_num_queries
+):
+    theirs = uids(10, start=100)
+    for n, uid in enumerate(theirs):
+        make_key(uid, f"DE*OTH*{n:06d}*1", other_emp.partner if n % 2 else None)
+    make_key("00000005", "DE*EMP*000005*1", emp.partner)  # its own: stays on the list
+    push(client, emp, [])
+    with django_assert_max_num_queries(POST_MAX_QUERIES):
+        response = push(client, emp, uids(1000))
+    body = response.json()
+    assert body["rfid"] == {"processed": 990, "ignored": theirs}
+    assert body["result"]["message"].startswith("Success. 10 UID(s) left off the list")
+    assert active_uids(emp.identifier) == set(uids(1000)) - set(theirs)

@@ -159,11 +159,11 @@ def test_whitelisted_key_without_payment_method_is_193(client, cpo, emp):
     assert verify(client, cpo, "0A0B0C0D")[:2] == (200, 193)
 
 
-def test_emp_contract_whitelisted_only_by_another_emp_gets_no_evco_id(client, cpo, emp, other_emp):
+def test_emp_contract_whitelisted_only_by_another_emp_is_191(client, cpo, emp, other_emp):
+    push(client, other_emp, ["0A0B0C0D"])  # before the key: the entry stays on its list
     make_key("0A0B0C0D", EMP_EVCO, emp.partner)
-    push(client, other_emp, ["0A0B0C0D"])
     status, code, body = verify(client, cpo, "0A0B0C0D")
-    assert (status, code, body["evco-id"]) == (200, 0, None)
+    assert (status, code, body["evco-id"]) == (200, 191, None)
 
 
 def test_oem_contract_verifies_without_a_whitelist(client, cpo, oem):
