@@ -30,8 +30,10 @@ install: $(BIN)/python
 migrate: install
 	$(MANAGE) migrate --noinput
 
+# The demo CPO's endpoint and every URL seed_demo prints follow PORT and SIMULATOR_PORT.
 seed: migrate
-	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo --site-url http://$(HOST):$(PORT) \
+		--simulator-url http://127.0.0.1:$(SIMULATOR_PORT)/oioi
 
 # Read by manage.py when the environment sets neither DEBUG nor SECRET_KEY, so that the README's
 # `manage.py` commands run in this checkout as printed. Written once; edit it at will.
