@@ -1,4 +1,4 @@
-"""The operator commands `partner` and `seed_demo` (PRODUCT.md, "Operator commands")."""
+"""The operator commands `partner` and `seed_demo` (README, operator commands)."""
 
 import hashlib
 import hmac
