@@ -13,6 +13,10 @@ export UV_PYTHON := $(shell command -v python3.11 || command -v $(PYTHON))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SIMULATOR_PORT ?= 8001
+# Where the SQLite file, the development secret and the development environment file live
+# (settings.py reads VAR_DIR too).
+VAR_DIR ?= var
+DEV_ENV := $(VAR_DIR)/dev.env
 
 .PHONY: install run migrate seed test test-postgres fuzz lint audit format clean bench load load-postgres
 
@@ -26,15 +30,25 @@ install: $(BIN)/python
 migrate: install
 	$(MANAGE) migrate --noinput
 
+# The demo CPO's endpoint and every URL seed_demo prints follow PORT and SIMULATOR_PORT.
 seed: migrate
-	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo --site-url http://$(HOST):$(PORT) \
+		--simulator-url http://127.0.0.1:$(SIMULATOR_PORT)/oioi
+
+# Read by manage.py when the environment sets neither DEBUG nor SECRET_KEY, so that the README's
+# `manage.py` commands run in this checkout as printed. Written once; edit it at will.
+$(DEV_ENV):
+	@mkdir -p $(VAR_DIR)
+	@printf '%s\n' '# Written by `make run` for this development checkout (git-ignored).' \
+		'# manage.py reads it when the environment sets neither DEBUG nor SECRET_KEY.' \
+		'DEBUG=1' > $@
 
 # Serves the whole site with gunicorn on http://$(HOST):$(PORT), DEBUG on, SQLite unless
 # DATABASE_URL says otherwise, with the delivery worker and the demo CPO's simulator
-# (http://127.0.0.1:$(SIMULATOR_PORT)/oioi) running beside it.
+# (http://127.0.0.1:$(SIMULATOR_PORT)/oioi) running beside it. Static files are served from the
+# apps' folders (no collectstatic needed; see STORAGES in settings.py).
 run: export DEBUG ?= 1
-run: seed
-	$(MANAGE) collectstatic --noinput --verbosity 0
+run: $(DEV_ENV) seed
 	$(MANAGE) delivery_worker & worker=$$!; \
 	$(MANAGE) simulate_cpo --port $(SIMULATOR_PORT) --partner "Demo CPO" & simulator=$$!; \
 	trap 'kill $$worker $$simulator 2>/dev/null' EXIT; \

@@ -79,7 +79,7 @@ def _identifier(cpo):
     )
 
 
-def seed(now=None):
+def seed(site, now=None):
     if CDR.objects.filter(session_id__startswith=PREFIX).exists():
         return ["Demo CDRs already present; nothing created."]
     demo_cpo = Partner.objects.filter(name=DEMO_CPO).first()

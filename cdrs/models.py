@@ -1,7 +1,7 @@
 """
 Charge detail records as CPOs post them (session-post), every accepted post kept as a revision,
 matched to our stations, customers and remote sessions, and forwarded to the partner whose
-customer charged. See OIOI.md, session-post and "Calls we send".
+customer charged. See docs/oioi.md, session-post and "Calls we send".
 """
 
 from datetime import timedelta

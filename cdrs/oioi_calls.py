@@ -1,4 +1,4 @@
-"""session-post: CPOs post their CDRs (OIOI.md, session-post)."""
+"""session-post: CPOs post their CDRs (docs/oioi.md, session-post)."""
 
 from cdrs import services
 from cdrs.oioi_serializers import SessionPostSerializer

@@ -1,4 +1,4 @@
-"""The session-post payload (OIOI.md, session-post): a CDR as a CPO sends it."""
+"""The session-post payload (docs/oioi.md, session-post): a CDR as a CPO sends it."""
 
 from decimal import ROUND_HALF_EVEN, Decimal
 

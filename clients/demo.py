@@ -37,7 +37,7 @@ DEMO_KEYS = (
 DEMO_WHITELIST = ("0E0E0E01", "0E0E0E02", "0E0E0E03")
 
 
-def seed():
+def seed(site):
     """Create what is missing of the demo keys and whitelist; return the lines to print."""
     emp = Partner.objects.filter(name=DEMO_EMP).first()
     existing = set(

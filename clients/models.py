@@ -1,6 +1,7 @@
 """
 Customers, their contracts (EVCO ids) and charging keys (RFID UIDs), the whitelists partner
-EMPs push, and the log of every rfid-verify. See OIOI.md, "Identifiers", rfid-verify, rfid-post.
+EMPs push, and the log of every rfid-verify. See docs/oioi.md, "Identifiers", rfid-verify,
+rfid-post.
 """
 
 from django.conf import settings

@@ -7,7 +7,7 @@ from oioi_portal.oioi.registry import Outcome, register
 from oioi_portal.oioi.results import ResultCode
 from oioi_portal.oioi.serializers import OIOISerializer, PartnerIdentifierField, UidField
 
-# OIOI.md's wording of rfid-verify's refusals.
+# docs/oioi.md's wording of rfid-verify's refusals.
 VERIFY_MESSAGES = {
     ResultCode.EVCO_ID_NOT_FOUND: "EVCO ID not found.",
     ResultCode.EVCO_ID_LOCKED: "EVCO ID locked.",
@@ -38,7 +38,7 @@ def rfid_verify(call):
     )
 
 
-# EMPs only, as OIOI.md has it: OEMs send no rfid-post (their contracts verify without one).
+# EMPs only, as docs/oioi.md has it: OEMs send no rfid-post (their contracts verify without one).
 @register("rfid-post", serializer=RfidPostSerializer, roles=("emp",), partner_identifier=True)
 def rfid_post(call):
     push = services.whitelist_replace(call.partner_identifier, call.data["rfids"])

@@ -44,6 +44,8 @@ from oioi_portal.oioi.results import ResultCode
 admin.site.site_header = "OIOI partner platform"
 admin.site.site_title = "OIOI partner platform"
 admin.site.index_title = "OIOI partner platform back-office"
+# "View site" leads partner-facing, to the portal.
+admin.site.site_url = "/portal/"
 admin.site.login_form = ThrottledAdminAuthenticationForm
 
 

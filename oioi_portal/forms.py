@@ -1,9 +1,11 @@
 """Admin forms for partners, their operator ids and their API keys."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.widgets import AdminSplitDateTime, AdminURLFieldWidget
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from oioi_portal import identifiers
 from oioi_portal.models import (
@@ -218,4 +220,18 @@ class ThrottledAdminAuthenticationForm(ThrottledAuthenticationForm, AdminAuthent
     error_messages = {
         **AdminAuthenticationForm.error_messages,
         "locked": ThrottledAuthenticationForm.error_messages["locked"],
+        "portal_user": _(
+            "This account signs in to the partner portal, not to the staff back-office: "
+            "sign in at %(url)s."
+        ),
     }
+
+    def confirm_login_allowed(self, user):
+        # A partner's person who found the staff login is told where their pages are.
+        if not user.is_staff and hasattr(user, "partner_membership"):
+            raise ValidationError(
+                self.error_messages["portal_user"],
+                code="portal_user",
+                params={"url": settings.LOGIN_URL},
+            )
+        super().confirm_login_allowed(user)

@@ -1,6 +1,6 @@
 """
 The OIOI identifiers: one validator and one normalizer for each, shared by every interface
-(OIOI calls, REST filters, admin forms, operator commands). See OIOI.md, "Identifiers".
+(OIOI calls, REST filters, admin forms, operator commands). See docs/oioi.md, "Identifiers".
 
 Each ``normalize_*`` function validates and returns the form used for lookups and uniqueness;
 it raises ``django.core.exceptions.ValidationError`` on a malformed value.

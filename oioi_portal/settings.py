@@ -190,8 +190,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "oioi_portal.staticfiles.FallbackManifestStaticFilesStorage"},
 }
+# Pages work with DEBUG off before (or without) collectstatic: files missing from STATIC_ROOT are
+# served from the apps' folders under their own names.
+WHITENOISE_USE_FINDERS = True
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/portal/"

@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
+from django.views.generic import TemplateView
 
 from oioi_portal.oioi.views import OIOIRequestView
 from oioi_portal.portal.views import PortalLoginView
 from oioi_portal.views import healthz
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    # A choice between the partner portal and the staff back-office.
+    path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("admin/", admin.site.urls),
     path("api/v4/request", OIOIRequestView.as_view(), name="oioi-request"),
     path("api/v1/", include(("oioi_portal.api.urls", "api"))),

@@ -114,7 +114,7 @@ def _operators():
     return operators
 
 
-def seed():
+def seed(site):
     if Station.objects.filter(external_id__startswith=PREFIX).exists():
         return ["Demo stations already present; nothing created."]
     operators = _operators()

@@ -1,6 +1,6 @@
 """
 Stations (points of interest) as CPOs push them, their connectors (EVSEs), the connectors'
-status history, and the companies the read calls refer to. See OIOI.md, station-post and after.
+status history, and the companies the read calls refer to. See docs/oioi.md, station-post and after.
 """
 
 from django.conf import settings

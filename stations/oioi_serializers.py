@@ -1,4 +1,4 @@
-"""The payloads of the station calls (OIOI.md, station-post to station-get-by-ids)."""
+"""The payloads of the station calls (docs/oioi.md, station-post to station-get-by-ids)."""
 
 from django.core.validators import RegexValidator
 from rest_framework import serializers

@@ -1,4 +1,4 @@
-"""OIOI result codes (OIOI.md, "Result codes") and the exception that answers with one."""
+"""OIOI result codes (docs/oioi.md, "Result codes") and the exception that answers with one."""
 
 from enum import IntEnum
 

@@ -60,7 +60,7 @@ def read_envelope(http_request):
 
 class OIOIRequestView(APIView):
     """
-    Checks run in OIOI.md's order, the first failure answering: method (405) and body size
+    Checks run in docs/oioi.md's order, the first failure answering: method (405) and body size
     (413), which need no key; API key (401); call name known (400); role (403); fields (400);
     partner identifier (211); then the call's handler.
     """
@@ -71,7 +71,7 @@ class OIOIRequestView(APIView):
     parser_classes = []
     renderer_classes = [JSONRenderer]
     throttle_classes = [ApiKeyRateThrottle]
-    schema = None  # OIOI is specified in OIOI.md, not in the REST API's OpenAPI document.
+    schema = None  # OIOI is specified in docs/oioi.md, not in the REST API's OpenAPI document.
 
     def initial(self, request, *args, **kwargs):
         if request.method != "POST":

@@ -1,4 +1,4 @@
-"""session-post through the real endpoint: every rule of OIOI.md's session-post."""
+"""session-post through the real endpoint: every rule of docs/oioi.md's session-post."""
 
 from datetime import timedelta
 from decimal import Decimal

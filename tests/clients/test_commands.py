@@ -1,4 +1,4 @@
-"""`manage.py chargingkey create` (PRODUCT.md, "Operator commands")."""
+"""`manage.py chargingkey create` (README, operator commands)."""
 
 import io
 

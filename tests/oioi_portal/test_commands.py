@@ -1,4 +1,4 @@
-"""The operator commands `partner` and `seed_demo` (PRODUCT.md, "Operator commands")."""
+"""The operator commands `partner` and `seed_demo` (README, operator commands)."""
 
 import hashlib
 import hmac
@@ -454,13 +454,21 @@ def test_cli_refusal_is_one_line_and_non_zero(cli, args, status, reason):
 
 # --- seed_demo -----------------------------------------------------------------------------
 
-DEMO_NAMES = ["Demo CPO", "Demo EMP", "Demo OEM", "Demo Fleet"]
-DEMO_KEY_LINE = re.compile(r"^  (Demo \w+) \((\w+)\): (\S+)$", re.MULTILINE)
+DEMO_NAMES = [
+    "Demo CPO",
+    "Demo EMP",
+    "Demo OEM",
+    "Demo Fleet",
+    "Demo CPO Berlin",
+    "Demo CPO Hamburg",
+    "Demo CPO Süd",
+]
+DEMO_KEY_LINE = re.compile(r"^  (Demo [\w ]+) \((\w+)\): (\S+)$", re.MULTILINE)
 
 
-def seed_demo():
+def seed_demo(*args):
     out = io.StringIO()
-    call_command("seed_demo", stdout=out, stderr=io.StringIO())
+    call_command("seed_demo", *args, stdout=out, stderr=io.StringIO())
     return out.getvalue()
 
 
@@ -482,8 +490,14 @@ def test_seed_demo_creates_partners_keys_and_superuser(client, db, no_env_passwo
         "Demo EMP": ["emp"],
         "Demo OEM": ["oem"],
         "Demo Fleet": ["fleet"],
+        "Demo CPO Berlin": ["cpo"],
+        "Demo CPO Hamburg": ["cpo"],
+        "Demo CPO Süd": ["cpo"],
     }
     assert [str(o) for o in partners["Demo CPO"].operator_ids.all()] == ["DE*8PS"]
+    # Every partner made is named in the summary.
+    created = re.search(r"^Created demo partners: (.*)\.$", output, re.MULTILINE).group(1)
+    assert created.split(", ") == DEMO_NAMES
     # The demo CPO's endpoint is the CPO simulator that `make run` starts (sessions_app.demo).
     assert partners["Demo CPO"].endpoint_url == "http://127.0.0.1:8001/oioi"
     assert partners["Demo CPO"].endpoint_key
@@ -498,14 +512,21 @@ def test_seed_demo_creates_partners_keys_and_superuser(client, db, no_env_passwo
         ("Demo CPO", "cpo"),
         ("Demo EMP", "emp"),
         ("Demo OEM", "oem"),
+        ("Demo CPO Berlin", "cpo"),
+        ("Demo CPO Hamburg", "cpo"),
+        ("Demo CPO Süd", "cpo"),
     ]
     for name, _, key in keys:
         assert ApiKey.objects.get(prefix=key.partition(".")[0]).partner.name == name
         assert_stored_hashed(key)
         assert_key_works(client, key)
     assert not partners["Demo Fleet"].api_keys.exists()
+    # The one without a key is told how to get one, in the form the README uses.
+    assert (
+        "  Demo Fleet (fleet): none yet; for the REST API: .venv/bin/python manage.py partner "
+        'issue-key "Demo Fleet"'
+    ) in output
     assert "shown only now" in output
-    assert 'python manage.py partner issue-key "Demo CPO"' in output
 
     password = re.search(r"superuser 'admin' with password (\S+) ", output).group(1)
     admin = get_user_model().objects.get(username="admin")
@@ -516,7 +537,7 @@ def test_seed_demo_creates_partners_keys_and_superuser(client, db, no_env_passwo
 
     cpo_key = keys[0][2]
     assert (
-        f"curl -s -X POST http://127.0.0.1:8000/api/v4/request -H 'Authorization: key={cpo_key}'"
+        f"curl -s http://127.0.0.1:8000/api/v4/request -H 'Authorization: key={cpo_key}'"
     ) in output
     assert '{"api-minimum-version-number": {}}' in output
 
@@ -538,6 +559,44 @@ def test_seed_demo_twice_creates_nothing_new(client, db, no_env_password):
     assert "http://127.0.0.1:8000/admin/ as 'admin'" in second
 
 
+def test_seed_demo_urls_follow_the_ports_make_run_serves_on(db, no_env_password):
+    output = seed_demo(
+        "--site-url", "http://127.0.0.1:9100", "--simulator-url", "http://127.0.0.1:9101/oioi"
+    )  # fmt: skip
+
+    cpo = Partner.objects.get(name="Demo CPO")
+    assert cpo.endpoint_url == "http://127.0.0.1:9101/oioi"
+    urls = set(re.findall(r"http://[\w.:]+", output))
+    assert urls == {"http://127.0.0.1:9100", "http://127.0.0.1:9101"}
+    assert "curl -s http://127.0.0.1:9100/api/v4/request" in output
+
+    # A rerun on other ports moves the demo CPO to the simulator's new port, with its key.
+    key = cpo.endpoint_key
+    again = seed_demo(
+        "--site-url", "http://127.0.0.1:9200", "--simulator-url", "http://127.0.0.1:9201/oioi"
+    )  # fmt: skip
+
+    cpo.refresh_from_db()
+    assert (cpo.endpoint_url, cpo.endpoint_key) == ("http://127.0.0.1:9201/oioi", key)
+    assert set(re.findall(r"http://[\w.:]+", again)) == {
+        "http://127.0.0.1:9200",
+        "http://127.0.0.1:9201",
+    }
+    # Without the option, it stays where it is.
+    seed_demo()
+    cpo.refresh_from_db()
+    assert cpo.endpoint_url == "http://127.0.0.1:9201/oioi"
+
+
+def test_seed_demo_keeps_an_endpoint_staff_set_elsewhere(db, no_env_password):
+    seed_demo()
+    Partner.objects.filter(name="Demo CPO").update(endpoint_url="https://cpo.example/oioi")
+
+    seed_demo("--simulator-url", "http://127.0.0.1:9301/oioi")
+
+    assert Partner.objects.get(name="Demo CPO").endpoint_url == "https://cpo.example/oioi"
+
+
 def test_seed_demo_password_from_environment(db, monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-chosen-password-42")
 
@@ -557,7 +616,7 @@ def test_seed_demo_keeps_an_existing_superuser(db, no_env_password):
     superusers = get_user_model().objects.filter(is_superuser=True)
     assert list(superusers.values_list("username", flat=True)) == ["root"]
     assert "as 'root'" in output
-    assert Partner.objects.filter(name__in=DEMO_NAMES).count() == 4
+    assert Partner.objects.filter(name__in=DEMO_NAMES).count() == len(DEMO_NAMES)
 
 
 def test_seed_demo_never_promotes_an_existing_admin(db, no_env_password):
@@ -568,7 +627,7 @@ def test_seed_demo_never_promotes_an_existing_admin(db, no_env_password):
 
     assert not get_user_model().objects.filter(is_superuser=True).exists()
     assert "exists but is not a superuser" in err.getvalue()
-    assert Partner.objects.filter(name__in=DEMO_NAMES).count() == 4
+    assert Partner.objects.filter(name__in=DEMO_NAMES).count() == len(DEMO_NAMES)
 
 
 class Discarded(Exception):

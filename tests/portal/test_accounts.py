@@ -237,15 +237,28 @@ def test_seed_demo_creates_a_portal_user_per_demo_partner_once(client, db, monke
     out = io.StringIO()
     call_command("seed_demo", stdout=out, stderr=io.StringIO())
     printed = dict(
-        re.findall(r"  Demo \w+: '(demo-\w+)', password (\S+) \(shown only now\)", out.getvalue())
+        re.findall(
+            r"  Demo [\w ]+: '(demo-[\w-]+)', password (\S+) \(shown only now\)", out.getvalue()
+        )
     )
-    assert sorted(printed) == ["demo-cpo", "demo-emp", "demo-fleet", "demo-oem"]
+    assert sorted(printed) == [
+        "demo-cpo",
+        "demo-cpo-berlin",
+        "demo-cpo-hamburg",
+        "demo-cpo-sud",
+        "demo-emp",
+        "demo-fleet",
+        "demo-oem",
+    ]
     memberships = PartnerMembership.objects.select_related("partner", "user")
     assert {(m.user.username, m.partner.name, m.is_partner_admin) for m in memberships} == {
         ("demo-cpo", "Demo CPO", True),
         ("demo-emp", "Demo EMP", True),
         ("demo-oem", "Demo OEM", True),
         ("demo-fleet", "Demo Fleet", True),
+        ("demo-cpo-berlin", "Demo CPO Berlin", True),
+        ("demo-cpo-hamburg", "Demo CPO Hamburg", True),
+        ("demo-cpo-sud", "Demo CPO Süd", True),
     }
     assert sign_in(client, "demo-cpo", printed["demo-cpo"]).status_code == 302
     assert "/accounts/login/ as 'demo-cpo'" in out.getvalue()
@@ -253,7 +266,7 @@ def test_seed_demo_creates_a_portal_user_per_demo_partner_once(client, db, monke
     again = io.StringIO()
     call_command("seed_demo", stdout=again, stderr=io.StringIO())
     assert "shown only now)" not in again.getvalue().split("Portal users")[-1]
-    assert PartnerMembership.objects.count() == 4
+    assert PartnerMembership.objects.count() == 7
 
 
 def test_seed_demo_portal_password_from_the_environment(client, db, monkeypatch):

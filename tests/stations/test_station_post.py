@@ -1,4 +1,4 @@
-"""station-post through the real OIOI endpoint: the upsert and every rule of OIOI.md."""
+"""station-post through the real OIOI endpoint: the upsert and every rule of docs/oioi.md."""
 
 from datetime import timedelta
 

@@ -1,7 +1,7 @@
 """
 ``manage.py partner``: onboard partners and manage their API keys from scripts.
 
-A contract (PRODUCT.md, "Operator commands"): every bad input ends the command with a non-zero
+A contract (README, operator commands): every bad input ends the command with a non-zero
 exit status and a one-line reason on standard error. The rules live in ``oioi_portal.services``;
 this module only parses, looks up and reports.
 """

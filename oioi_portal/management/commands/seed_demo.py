@@ -5,8 +5,8 @@ Idempotent: ``make run`` calls it on every start, so whatever already exists is 
 secrets (API keys, a generated password) are printed only by the run that creates them.
 
 The core seeds partners and the superuser here; each domain app seeds its own data in a ``demo``
-module of its own with a function ``seed()`` that is idempotent too, may use the demo partners
-(see ``DEMO_PARTNERS``) and returns the lines to print.
+module of its own with a function ``seed(site)`` that is idempotent too, may use the demo partners
+(see ``DEMO_PARTNERS``) and the site's addresses (``DemoSite``), and returns the lines to print.
 """
 
 import os
@@ -27,6 +27,8 @@ from oioi_portal.models import Partner, Role
 from oioi_portal.portal import services as portal_services
 
 SITE_URL = "http://127.0.0.1:8000"
+# How the hints run a command: what works in a checkout as the README has it, no venv activated.
+MANAGE = ".venv/bin/python manage.py"
 # The demo partners the apps' demo data refers to by name.
 DEMO_CPO = "Demo CPO"
 DEMO_EMP = "Demo EMP"
@@ -40,7 +42,7 @@ class DemoPartner:
     name: str
     role: Role
     operator_ids: tuple = ()
-    # The demo fleet operator sends no OIOI calls, so it gets no key.
+    # The demo fleet operator sends no OIOI calls, so it gets no key (the hint says how).
     issues_key: bool = True
 
 
@@ -49,7 +51,20 @@ DEMO_PARTNERS = (
     DemoPartner(DEMO_EMP, Role.EMP),
     DemoPartner("Demo OEM", Role.OEM),
     DemoPartner("Demo Fleet", Role.FLEET, issues_key=False),
+    # The operators of the demo stations in Berlin, Hamburg and Munich (stations.demo).
+    DemoPartner("Demo CPO Berlin", Role.CPO, operator_ids=("DE*BEW",)),
+    DemoPartner("Demo CPO Hamburg", Role.CPO, operator_ids=("DE*HHL",)),
+    DemoPartner("Demo CPO Süd", Role.CPO, operator_ids=("DE*SDS",)),
 )
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    """Where the demo is served (``make run`` passes its PORT and SIMULATOR_PORT)."""
+
+    url: str = SITE_URL
+    # The CPO simulator's endpoint; None when not given: the demo CPO keeps the one it has.
+    simulator_url: str | None = None
 
 
 @dataclass
@@ -123,7 +138,7 @@ def seed_superuser(result):
         # Never promote an existing account silently.
         result.notes.append(
             f"A user {SUPERUSER_USERNAME!r} exists but is not a superuser; none was created. "
-            "Run `python manage.py createsuperuser` to make one."
+            f"Run `{MANAGE} createsuperuser` to make one."
         )
         return
     password = os.environ.get(SUPERUSER_PASSWORD_ENV) or None
@@ -163,11 +178,11 @@ def seed_portal_users(result):
         )
 
 
-def seed_apps(result):
-    """Run each domain app's ``demo.seed()``, where the app has one."""
+def seed_apps(result, site):
+    """Run each domain app's ``demo.seed(site)``, where the app has one."""
     for app in DEMO_APPS:
         if module_has_submodule(import_module(app), "demo"):
-            result.app_lines.extend(import_module(f"{app}.demo").seed())
+            result.app_lines.extend(import_module(f"{app}.demo").seed(site))
 
 
 class Command(BaseCommand):
@@ -176,7 +191,17 @@ class Command(BaseCommand):
         "creates nothing and prints how to sign in."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--site-url", default=SITE_URL, help=f"Where the site is served (default {SITE_URL})."
+        )
+        parser.add_argument(
+            "--simulator-url",
+            help="The CPO simulator's endpoint (simulate_cpo): the demo CPO's endpoint follows it.",
+        )
+
+    def handle(self, *args, site_url, simulator_url, **options):
+        self.site = DemoSite(url=site_url.rstrip("/"), simulator_url=simulator_url)
         result = SeedResult()
         try:
             # All or nothing: keys printed below belong to rows that were committed.
@@ -184,7 +209,7 @@ class Command(BaseCommand):
                 seed_partners(result)
                 seed_superuser(result)
                 seed_portal_users(result)
-                seed_apps(result)
+                seed_apps(result, self.site)
         except ValidationError as exc:
             raise CommandError(f"Demo data not created: {one_line(exc)}") from exc
         self.print_partners(result)
@@ -205,15 +230,14 @@ class Command(BaseCommand):
         self.stdout.write("Partner identifiers:")
         for seeded in result.partners:
             self.stdout.write(f"  {seeded.partner.name}: {seeded.partner_identifier}")
-        with_keys = [seeded for seeded in result.partners if seeded.key]
-        if with_keys:
-            self.stdout.write("API keys, shown only now (only a hash of each is stored):")
-            for seeded in with_keys:
-                role = ", ".join(role.value for role in Role if role in seeded.partner.roles)
-                self.stdout.write(f"  {seeded.partner.name} ({role}): {seeded.key}")
-            self.stdout.write(
-                f'To issue another: python manage.py partner issue-key "{with_keys[0].partner}"'
+        self.stdout.write("API keys, shown only now (only a hash of each is stored):")
+        for seeded in result.partners:
+            role = ", ".join(role.value for role in Role if role in seeded.partner.roles)
+            key = seeded.key or (
+                f'none yet; for the REST API: {MANAGE} partner issue-key "{seeded.partner}"'
             )
+            self.stdout.write(f"  {seeded.partner.name} ({role}): {key}")
+        self.stdout.write(f'To issue another: {MANAGE} partner issue-key "{DEMO_EMP}"')
 
     def print_superuser(self, result):
         superuser = result.superuser
@@ -222,7 +246,7 @@ class Command(BaseCommand):
         if superuser.password:
             self.stdout.write(
                 f"Created superuser {superuser.username!r} with password {superuser.password} "
-                "(shown only now; change it with `python manage.py changepassword "
+                f"(shown only now; change it with `{MANAGE} changepassword "
                 f"{superuser.username}`)."
             )
         else:
@@ -234,7 +258,7 @@ class Command(BaseCommand):
     def print_portal_users(self, result):
         if not result.portal_users:
             return
-        self.stdout.write(f"Portal users (sign in at {SITE_URL}/accounts/login/):")
+        self.stdout.write(f"Portal users (sign in at {self.site.url}/accounts/login/):")
         for seeded in result.portal_users:
             password = (
                 f"password {seeded.password} (shown only now)"
@@ -248,9 +272,11 @@ class Command(BaseCommand):
         superuser = User.objects.filter(is_superuser=True).order_by("pk").first()
         if superuser is not None:
             username = superuser.get_username()
-            self.stdout.write(f"Sign in to the back-office at {SITE_URL}/admin/ as {username!r}.")
+            self.stdout.write(
+                f"Sign in to the back-office at {self.site.url}/admin/ as {username!r}."
+            )
             if result.superuser is None:
-                self.stdout.write(f"  Password lost? python manage.py changepassword {username}")
+                self.stdout.write(f"  Password lost? {MANAGE} changepassword {username}")
         portal_user = (
             Partner.objects.filter(name=DEMO_PARTNERS[0].name)
             .values_list("memberships__user__username", flat=True)
@@ -258,19 +284,20 @@ class Command(BaseCommand):
         )
         if portal_user:
             self.stdout.write(
-                f"Partner portal: {SITE_URL}/portal/ (sign in at {SITE_URL}/accounts/login/ as "
-                f"{portal_user!r}; password lost? python manage.py changepassword {portal_user})."
+                f"Partner portal: {self.site.url}/portal/ (sign in at "
+                f"{self.site.url}/accounts/login/ as {portal_user!r}; password lost? "
+                f"{MANAGE} changepassword {portal_user})."
             )
         key = next((seeded.key for seeded in result.partners if seeded.key), None)
         if key is None:
             self.stdout.write(
-                f'Issue a key with `python manage.py partner issue-key "{DEMO_PARTNERS[0].name}"` '
+                f'Issue a key with `{MANAGE} partner issue-key "{DEMO_PARTNERS[0].name}"` '
                 "and try it with:"
             )
         else:
             self.stdout.write("Try the OIOI endpoint:")
         self.stdout.write(
-            f"  curl -s -X POST {SITE_URL}/api/v4/request "
+            f"  curl -s {self.site.url}/api/v4/request "
             f"-H 'Authorization: key={key or '<key>'}' -H 'Content-Type: application/json' "
             """-d '{"api-minimum-version-number": {}}'"""
         )
