@@ -4,6 +4,8 @@ admin log. Writes with rules of their own (issuing, revoking keys) go through
 ``oioi_portal.services``.
 """
 
+import json
+
 from django.contrib import admin, messages
 from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.admin.utils import unquote
@@ -17,9 +19,11 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 
-from oioi_portal import services
+from oioi_portal import selectors, services
 from oioi_portal.forms import (
     ApiKeyChangeForm,
     ApiKeyIssueForm,
@@ -47,6 +51,8 @@ admin.site.index_title = "OIOI partner platform back-office"
 # "View site" leads partner-facing, to the portal.
 admin.site.site_url = "/portal/"
 admin.site.login_form = ThrottledAdminAuthenticationForm
+# At 1366 pixels the sidebar took the width the lists need; the index and breadcrumbs navigate.
+admin.site.enable_nav_sidebar = False
 
 
 class ReadOnlyAdminMixin:
@@ -65,6 +71,36 @@ class ReadOnlyAdminMixin:
         return False
 
 
+def shortened(text, length=8):
+    """An id or message on one line, cut to ``length`` characters, whole on hover."""
+    text = str(text or "")
+    if not text:
+        return "—"
+    if len(text) <= length + 1:
+        return format_html('<span class="nowrap">{}</span>', text)
+    return format_html('<span class="nowrap shortened" title="{}">{}…</span>', text, text[:length])
+
+
+# For the time columns of the long lists: "Nov. 30, 2026, 3:54 p.m." takes a third more width.
+COMPACT_DATETIME = "Y-m-d H:i"
+
+
+def local_time(value, format="DATETIME_FORMAT"):
+    """A time in the site's time zone, or a dash (never 'None')."""
+    if value is None:
+        return "—"
+    return date_format(localtime(value), format)
+
+
+def json_display(value):
+    """Stored JSON (a payload, opening hours) indented, as people read it."""
+    if value in (None, "", [], {}):
+        return "—"
+    return format_html(
+        '<pre class="json">{}</pre>', json.dumps(value, indent=2, ensure_ascii=False)
+    )
+
+
 # --- Partners ---------------------------------------------------------------------------------
 
 
@@ -78,6 +114,20 @@ class RoleFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() in Role.values:
             return queryset.with_role(self.value())
+        return queryset
+
+
+class EndpointFilter(admin.SimpleListFilter):
+    title = "OIOI endpoint"
+    parameter_name = "endpoint"
+    FAILING = "failing"
+
+    def lookups(self, request, model_admin):
+        return [(self.FAILING, "failing (undelivered after an attempt)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.FAILING:
+            return queryset.filter(pk__in=selectors.partner_list_endpoint_failing().values("pk"))
         return queryset
 
 
@@ -148,14 +198,14 @@ class PortalUserInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     @admin.display(description="last sign-in")
     def last_login(self, membership):
-        return membership.user.last_login
+        return local_time(membership.user.last_login)
 
 
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
     form = PartnerAdminForm
     list_display = ["name", "roles_display", "is_active", "keys_display", "created_at"]
-    list_filter = [RoleFilter, "is_active"]
+    list_filter = [RoleFilter, "is_active", EndpointFilter]
     search_fields = [
         "name",
         "slug",
@@ -249,6 +299,20 @@ class ApiKeyStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ApiKeyExpiryFilter(admin.SimpleListFilter):
+    title = "expiry"
+    parameter_name = "expiry"
+    SOON = "soon"
+
+    def lookups(self, request, model_admin):
+        return [(self.SOON, f"usable, expiring within {selectors.KEY_EXPIRY_WARNING.days} days")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.SOON:
+            return queryset.filter(pk__in=selectors.api_key_list_expiring().values("pk"))
+        return queryset
+
+
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     form = ApiKeyChangeForm
@@ -258,10 +322,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "label",
         "state_display",
         "created_at",
-        "expires_at",
-        "last_used_at",
+        "expires_display",
+        "last_used_display",
     ]
-    list_filter = ["partner", ApiKeyStateFilter]
+    list_filter = ["partner", ApiKeyStateFilter, ApiKeyExpiryFilter]
     list_select_related = ["partner"]
     search_fields = ["prefix", "label", "partner__name"]
     # The secret hash is in no list: it is of no use to staff and must not leave the database.
@@ -313,6 +377,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.display(description="state")
     def state_display(self, api_key):
         return api_key.state()
+
+    @admin.display(description="expires", ordering="expires_at")
+    def expires_display(self, api_key):
+        return local_time(api_key.expires_at) if api_key.expires_at else "never"
+
+    @admin.display(description="last used", ordering="last_used_at")
+    def last_used_display(self, api_key):
+        return local_time(api_key.last_used_at) if api_key.last_used_at else "never"
 
     def add_view(self, request, form_url="", extra_context=None):
         # A key is issued, not added: its secret exists only in the issue view's answer.
@@ -475,18 +547,16 @@ class HttpStatusFilter(admin.SimpleListFilter):
 
 @admin.register(AuditLogEntry)
 class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # What staff scan for; the key, the address and the path are on each entry's page.
     list_display = [
-        "created_at",
-        "direction",
-        "interface",
+        "time_display",
+        "channel_display",
         "partner",
-        "key_prefix",
-        "call",
+        "call_display",
         "http_status",
         "result_code",
         "duration_ms",
-        "client_address",
-        "request_id",
+        "request_id_display",
     ]
     list_filter = [
         "partner",
@@ -503,6 +573,22 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["partner"]
     # The log grows without bound: spare every page a count of the whole table.
     show_full_result_count = False
+
+    @admin.display(description="time", ordering="created_at")
+    def time_display(self, entry):
+        return local_time(entry.created_at, COMPACT_DATETIME)
+
+    @admin.display(description="via", ordering="interface")
+    def channel_display(self, entry):
+        return f"{entry.get_interface_display()} {entry.get_direction_display()}"
+
+    @admin.display(description="call", ordering="call")
+    def call_display(self, entry):
+        return entry.call or shortened(entry.path, 24)
+
+    @admin.display(description="request id", ordering="request_id")
+    def request_id_display(self, entry):
+        return shortened(entry.request_id)
 
 
 # --- Django's admin log -----------------------------------------------------------------------
@@ -576,16 +662,14 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Calls we send without waiting; staff watch them and send dead letters again."""
 
     list_display = [
-        "created_at",
+        "created_display",
         "partner",
         "call",
         "subject",
         "state",
         "attempts",
-        "next_attempt_at",
-        "last_http_status",
-        "last_result_code",
-        "last_error",
+        "next_attempt_display",
+        "last_answer_display",
     ]
     list_filter = ["state", "call", "partner", ("created_at", admin.DateFieldListFilter)]
     list_select_related = ["partner"]
@@ -594,9 +678,48 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     inlines = [DeliveryAttemptInline]
     actions = ["retry_selected"]
+    fields = [
+        ("partner", "call", "subject"),
+        ("state", "attempts", "max_attempts", "next_attempt_at"),
+        ("last_http_status", "last_result_code", "last_error"),
+        ("created_at", "delivered_at"),
+        "dedupe_key",
+        "payload_display",
+    ]
+    readonly_fields = ["payload_display"]
+
+    def get_queryset(self, request):
+        # Its title names the partner.
+        return super().get_queryset(request).select_related("partner")
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="created", ordering="created_at")
+    def created_display(self, delivery):
+        return local_time(delivery.created_at, COMPACT_DATETIME)
+
+    @admin.display(description="next attempt", ordering="next_attempt_at")
+    def next_attempt_display(self, delivery):
+        # Delivered and dead deliveries keep a time no attempt will be made at.
+        if delivery.state in (Delivery.State.PENDING, Delivery.State.SENDING):
+            return local_time(delivery.next_attempt_at, COMPACT_DATETIME)
+        return "—"
+
+    @admin.display(description="last answer")
+    def last_answer_display(self, delivery):
+        parts = [
+            str(value)
+            for value in (delivery.last_http_status, delivery.last_result_code)
+            if value is not None
+        ]
+        if delivery.last_error:
+            parts.append(delivery.last_error)
+        return shortened(" · ".join(parts), 30)
+
+    @admin.display(description="payload")
+    def payload_display(self, delivery):
+        return json_display(delivery.payload)
 
     @admin.action(description="Send selected dead deliveries again", permissions=["retry"])
     def retry_selected(self, request, queryset):
