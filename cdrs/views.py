@@ -64,9 +64,14 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
     }
 
     def __init__(self, data=None, *args, partner, **kwargs):
-        if data is not None and not data.get("period"):
+        if data is not None:
             data = data.copy()
-            data["period"] = DEFAULT_PERIOD
+            # Typed dates win over a quick choice left as it was: the report, its heading and
+            # both exports (whose links carry the same parameters) then follow the dates shown.
+            if data.get("date_from") or data.get("date_to"):
+                data["period"] = "dates"
+            elif not data.get("period"):
+                data["period"] = DEFAULT_PERIOD
         super().__init__(data, *args, **kwargs)
         self.filters["state"].extra["empty_label"] = _("Any")
         # Only stations the partner runs or its customers charged at: no other names.

@@ -82,6 +82,32 @@ def test_period_by_dates_and_the_chart_granularity(client, cpo):
     assert DAILY_CHART_MAX_DAYS < 181
 
 
+def test_typed_dates_win_over_a_quick_choice_left_as_it_was(client, cpo):
+    make_cdr(cpo, start=local_midnight(date(2025, 9, 10)), energy="3")
+    make_cdr(cpo, start=local_midnight(date(2025, 9, 30)) + timedelta(hours=23), energy="4")
+    make_cdr(cpo, start=local_midnight(date(2025, 10, 1)), energy="5")
+    make_cdr(cpo, start=this_month(), energy="6")
+    signed_in(client, cpo, "anna")
+    query = "period=this_month&date_from=2025-09-01&date_to=2025-09-30"
+    response = client.get(f"/portal/cdrs/?{query}")
+    assert response.context["totals"].count == 2
+    assert response.context["totals"].energy_kwh == 7
+    assert (response.context["period_first"], response.context["period_last"]) == (
+        date(2025, 9, 1),
+        date(2025, 9, 30),
+    )
+    assert len(response.context["chart"]["bars"]) == 30
+    assert len(response.context["cdrs"]) == 2
+    # The form shows the period the report used.
+    assert response.context["filterset"].form["period"].value() == "dates"
+    exported = csv_rows(client.get(f"/portal/cdrs/?{query}&export=csv"))
+    assert sorted(row["energy_kwh"] for row in exported) == ["3", "4"]
+    # Only one typed bound: the other is the default's (the month of the given date, today).
+    response = client.get("/portal/cdrs/?period=last_month&date_to=2025-09-30")
+    assert response.context["period_first"] == date(2025, 9, 1)
+    assert response.context["totals"].count == 2
+
+
 def test_sorting_by_a_column_both_ways(client, cpo):
     for energy in ("5", "50", "15"):
         make_cdr(cpo, start=this_month(), energy=energy)
