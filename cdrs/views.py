@@ -1,11 +1,10 @@
 """The portal's CDR report (filters, totals, chart, streamed export) and CDR detail pages."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
@@ -30,6 +29,10 @@ PERIODS = [
 DEFAULT_PERIOD = "this_month"
 # The filters that CDRDailyTotal's columns answer; any other set sends the report to the CDRs.
 DAILY_TOTAL_FILTERS = {"period", "date_from", "date_to", "state", "currency"}
+# Null while the session runs.
+SESSION_DURATION = ExpressionWrapper(
+    F("session_stop") - F("session_start"), output_field=DurationField()
+)
 
 
 class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
@@ -121,13 +124,37 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
         )
 
 
-# cdrs.exports' columns, with the customer identifiers as the partner may see them.
-PORTAL_COLUMNS = tuple(
-    {
-        "user_identifier": exports.Column("user_identifier", "customer_shown"),
-        "evco_id": exports.Column("evco_id", "evco_id_shown"),
-    }.get(column.header, column)
-    for column in exports.COLUMNS
+def _portal_columns():
+    """
+    cdrs.exports' columns as the portal exports them: the customer identifiers as the partner
+    may see them, the station by the CPO's id (as the stations export names it) and its name,
+    and the session's duration in seconds after its stop.
+    """
+    paths = {
+        "user_identifier": "customer_shown",
+        "evco_id": "evco_id_shown",
+        "station_id": "station__external_id",
+    }
+    added_after = {
+        "station_id": exports.Column("station_name", "station__name"),
+        "session_stop": exports.Column("duration_seconds", "duration"),
+    }
+    columns = []
+    for column in exports.COLUMNS:
+        columns.append(exports.Column(column.header, paths.get(column.header, column.path)))
+        if column.header in added_after:
+            columns.append(added_after[column.header])
+    return tuple(columns)
+
+
+PORTAL_COLUMNS = _portal_columns()
+TIME_COLUMNS = (
+    "session_start",
+    "session_stop",
+    "charging_start",
+    "charging_stop",
+    "created_at",
+    "updated_at",
 )
 
 
@@ -163,7 +190,7 @@ class CDRListView(CDRScopeMixin, PortalListView):
     def get_queryset(self):
         return reports.with_customers_shown(
             super().get_queryset().select_related("station"), self.partner
-        )
+        ).annotate(duration=SESSION_DURATION)
 
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
@@ -187,8 +214,6 @@ class CDRListView(CDRScopeMixin, PortalListView):
             period_last=last,
             **kwargs,
         )
-        for cdr in context["cdrs"]:
-            cdr.duration = cdr.session_stop - cdr.session_start if cdr.session_stop else None
         return context
 
     def export(self, queryset, export_format):
@@ -197,16 +222,12 @@ class CDRListView(CDRScopeMixin, PortalListView):
         queryset = queryset.select_related(None).order_by("pk")
         if export_format == portal_exports.CSV:
             return exports.csv_response(queryset, "cdrs.csv", PORTAL_COLUMNS)
-        # Excel: cdrs.exports' cells, with numbers written as the user's language writes them.
         rows = queryset.values_list(*(column.path for column in PORTAL_COLUMNS))
-        return portal_exports.streamed_csv(
-            "cdrs.csv",
+        return portal_exports.xlsx_response(
+            "cdrs",
             [column.header for column in PORTAL_COLUMNS],
-            (
-                [value if isinstance(value, Decimal) else exports.cell(value) for value in row]
-                for row in stream_rows(rows, chunk_size=exports.READ_CHUNK_ROWS)
-            ),
-            excel=True,
+            stream_rows(rows, chunk_size=exports.READ_CHUNK_ROWS),
+            time_columns=TIME_COLUMNS,
         )
 
 

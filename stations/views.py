@@ -45,6 +45,7 @@ class StationListView(PortalListView):
     )
     default_sort = "name"
     export_name = "stations"
+    export_time_columns = ("status_changed_at",)
 
     def partner_scope(self, queryset, partner):
         # Deleted stations are gone for the CPO too; hidden ones are still its own.
@@ -86,5 +87,5 @@ class StationListView(PortalListView):
                     connector.type,
                     connector.speed,
                     connector.status,
-                    connector.status_changed_at.isoformat() if connector.status_changed_at else "",
+                    connector.status_changed_at,
                 ]

@@ -5,12 +5,15 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 
+import openpyxl
 import pytest
+from django.utils import timezone
 
 from cdrs.reports import DAILY_CHART_MAX_DAYS, local_midnight, period_bounds
 from oioi_portal.models import Delivery, Role
+from oioi_portal.portal.exports import xlsx_response
 from stations.filtersets import StationFilterSet
-from tests.mixins import portal_partner, portal_user
+from tests.mixins import portal_partner, portal_user, xlsx_rows
 from tests.portal.conftest import make_cdr, make_session, make_station
 
 
@@ -29,9 +32,9 @@ def signed_in(client, partner, username):
     return client
 
 
-def csv_rows(response, delimiter=","):
+def csv_rows(response):
     text = b"".join(response.streaming_content).decode("utf-8")
-    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=delimiter))
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 def this_month(hours=1):
@@ -167,15 +170,55 @@ def test_detail_shows_revisions_and_forwarding(client, cpo, emp):
     assert [d.state for d in response.context["deliveries"]] == ["delivered"]
 
 
-def test_excel_export_has_a_bom_semicolons_and_german_numbers(client, cpo):
-    make_cdr(cpo, start=this_month(), energy="12.5", cost="3.75")
+def test_xlsx_export_holds_dates_as_dates_and_numbers_as_numbers(client, cpo, settings):
+    station = make_station(cpo, name="=SUM(A1)")
+    start = this_month(1)
+    cdr = make_cdr(cpo, station=station, start=start, energy="12.5", cost="3.75")
+    make_cdr(cpo, station=station, start=this_month(2), energy="1", final=False, cost=None)
+    make_cdr(cpo, station=station, start=local_midnight(date(2025, 1, 5)))
     signed_in(client, cpo, "anna")
-    response = client.get("/portal/cdrs/?export=excel", HTTP_ACCEPT_LANGUAGE="de")
-    assert response["Content-Disposition"] == 'attachment; filename="cdrs-excel.csv"'
-    body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeffid;state;")
-    row = next(csv.DictReader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
-    assert (row["energy_kwh"], row["cost_amount"]) == ("12,500000", "3,7500")
+    response = client.get("/portal/cdrs/?state=final&export=xlsx", HTTP_ACCEPT_LANGUAGE="de")
+    assert response["Content-Disposition"] == 'attachment; filename="cdrs.xlsx"'
+    header, *rows = xlsx_rows(response)
+    zone = f" ({settings.TIME_ZONE})"
+    assert header[:8] == (
+        "id",
+        "state",
+        "cpo",
+        "session_id",
+        "evse_id",
+        "station_id",
+        "station_name",
+        "user_identifier_type",
+    )
+    assert f"session_start{zone}" in header and "duration_seconds" in header
+    # Exactly the filtered rows: this month's final CDR.
+    assert len(rows) == 1
+    row = dict(zip(header, rows[0], strict=True))
+    assert row["id"] == cdr.pk
+    assert row["station_id"] == station.external_id
+    assert row[f"session_start{zone}"] == timezone.localtime(start).replace(tzinfo=None)
+    assert row["duration_seconds"] == 90 * 60
+    assert (row["energy_kwh"], row["cost_amount"]) == (12.5, 3.75)
+    # Text stays text: a formula the CPO chose is not one in the workbook.
+    assert row["station_name"] == "=SUM(A1)"
+    assert row["charging_start" + zone] is None
+
+
+def test_csv_columns_name_the_cpos_station_id_its_name_and_the_duration(client, cpo):
+    station = make_station(cpo, name="Hafen")
+    make_cdr(cpo, station=station, start=this_month())
+    make_cdr(cpo, start=this_month(2), final=False)
+    signed_in(client, cpo, "anna")
+    rows = csv_rows(client.get("/portal/cdrs/?export=csv&sort=start"))
+    by_station = {row["station_name"]: row for row in rows}
+    assert by_station["Hafen"]["station_id"] == station.external_id
+    assert by_station["Hafen"]["duration_seconds"] == "5400"
+    # A CDR matched to no station and still running: empty cells.
+    assert (by_station[""]["station_id"], by_station[""]["duration_seconds"]) == ("", "")
+    # The stations export names the same station by the same id.
+    stations = csv_rows(client.get("/portal/stations/?export=csv"))
+    assert {row["station_id"] for row in stations} == {station.external_id}
 
 
 def test_stations_page_filters_and_exports_one_line_per_connector(client, cpo):
@@ -195,8 +238,9 @@ def test_sessions_page_filters_by_state(client, cpo, emp):
     signed_in(client, emp, "emp-user")
     response = client.get("/portal/sessions/?state=failed")
     assert [s.user_identifier for s in response.context["sessions"]] == ["DE*EMP*000002*2"]
-    rows = csv_rows(client.get("/portal/sessions/?export=excel"), delimiter=";")
-    assert sorted(row["state"] for row in rows) == ["failed", "started"]
+    header, *rows = xlsx_rows(client.get("/portal/sessions/?export=xlsx"))
+    states = [row[header.index("state")] for row in rows]
+    assert sorted(states) == ["failed", "started"]
 
 
 def test_an_invalid_filter_is_reported_not_a_crash(client, cpo):
@@ -211,3 +255,16 @@ def test_labels_hold_after_the_rest_api_built_the_filters(client, cpo):
     StationFilterSet.base_filters["status"].field  # noqa: B018
     signed_in(client, cpo, "anna")
     assert "Connector status:" in client.get("/portal/stations/").content.decode()
+
+
+def test_xlsx_rows_beyond_a_sheet_continue_on_the_next_with_the_header(db):
+    rows = ([n, f"row {n}"] for n in range(5))
+    response = xlsx_response("things", ["number", "text"], rows, rows_per_sheet=2)
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    sheets = [list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets]
+    assert workbook.sheetnames == ["things", "things (2)", "things (3)"]
+    assert sheets == [
+        [("number", "text"), (0, "row 0"), (1, "row 1")],
+        [("number", "text"), (2, "row 2"), (3, "row 3")],
+        [("number", "text"), (4, "row 4")],
+    ]
