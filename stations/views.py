@@ -1,14 +1,17 @@
-"""The portal's stations page: a CPO's own stations with their connectors' live status."""
+"""
+The portal's stations page with the connectors' live status: a CPO's own stations, the stations
+an EMP's, OEM's or fleet's customers can use (``stations.selectors.station_list_for_partner``).
+"""
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from oioi_portal.models import Role
 from oioi_portal.portal.forms import PortalFilterSetMixin
 from oioi_portal.portal.views import Column, PortalListView
 from oioi_portal.streaming import stream_rows
 from stations.filtersets import StationFilterSet
 from stations.models import Connector, Station
+from stations.selectors import station_list_for_partner
 
 
 class PortalStationFilterSet(PortalFilterSetMixin, StationFilterSet):
@@ -21,7 +24,7 @@ class PortalStationFilterSet(PortalFilterSetMixin, StationFilterSet):
         "city": _("City"),
         "external_id": _("Station id"),
         "status": _("Connector status"),
-        "connector_type": _("Connector type"),
+        "connector_type": _("Plug type"),
         "speed_min": _("Speed at least (kW)"),
         "speed_max": _("Speed at most (kW)"),
         "changed_since": _("Changed since"),
@@ -30,7 +33,6 @@ class PortalStationFilterSet(PortalFilterSetMixin, StationFilterSet):
 
 
 class StationListView(PortalListView):
-    roles = frozenset({Role.CPO})
     model = Station
     template_name = "portal/stations.html"
     context_object_name = "stations"
@@ -48,8 +50,7 @@ class StationListView(PortalListView):
     export_time_columns = ("status_changed_at",)
 
     def partner_scope(self, queryset, partner):
-        # Deleted stations are gone for the CPO too; hidden ones are still its own.
-        return queryset.filter(owner=partner, is_deleted=False)
+        return station_list_for_partner(partner, queryset)
 
     def get_queryset(self):
         return (

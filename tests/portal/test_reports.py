@@ -231,6 +231,46 @@ def test_stations_page_filters_and_exports_one_line_per_connector(client, cpo):
     assert [row["status"] for row in rows] == ["Occupied", "Available", "Available"]
 
 
+@pytest.mark.parametrize("role", [Role.EMP, Role.OEM, Role.FLEET])
+def test_customers_partners_see_the_stations_their_customers_can_use(
+    client, cpo, role, django_assert_max_num_queries
+):
+    partner = portal_partner(f"Customers' {role}", {role})
+    public = make_station(cpo, name="Public", city="Hamburg", connectors=3)
+    make_station(cpo, name="Hidden", is_hidden=True)
+    make_station(cpo, name="Deleted", is_deleted=True)
+    make_station(cpo, name="Private", is_private=True)
+    other_cpo = portal_partner("Other CPO", {Role.CPO})
+    other = make_station(other_cpo, name="Other public", city="Berlin", connectors=1)
+    other.connectors.update(type="Combo", status="Offline")
+    signed_in(client, partner, f"user-{role}")
+    response = client.get("/portal/stations/")
+    assert response.status_code == 200
+    assert sorted(s.name for s in response.context["stations"]) == ["Other public", "Public"]
+    page = response.content.decode()
+    assert "Hidden" not in page and "Private" not in page and "Deleted" not in page
+    cases = {
+        "city=hamburg": ["Public"],
+        f"operator={other.operator.value.lower()}": ["Other public"],
+        "status=Offline": ["Other public"],
+        "status=Occupied": ["Public"],
+        "connector_type=Combo": ["Other public"],
+    }
+    for query, expected in cases.items():
+        stations = client.get(f"/portal/stations/?{query}").context["stations"]
+        assert [s.name for s in stations] == expected, query
+    exported = csv_rows(client.get("/portal/stations/?export=csv"))
+    assert sorted({row["station_name"] for row in exported}) == ["Other public", "Public"]
+    for _ in range(20):
+        make_station(other_cpo)
+    with django_assert_max_num_queries(8):
+        assert len(client.get("/portal/stations/").context["stations"]) == 22
+    # The CPO itself still sees its own stations only, hidden ones included, deleted ones not.
+    signed_in(client, cpo, "cpo-user")
+    stations = client.get("/portal/stations/").context["stations"]
+    assert sorted(s.name for s in stations) == ["Hidden", "Private", "Public"]
+
+
 def test_sessions_page_filters_by_state(client, cpo, emp):
     connector = make_station(cpo).connectors.first()
     make_session(emp, connector, state="started")
