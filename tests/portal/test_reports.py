@@ -236,7 +236,7 @@ def test_customers_partners_see_the_stations_their_customers_can_use(
     client, cpo, role, django_assert_max_num_queries
 ):
     partner = portal_partner(f"Customers' {role}", {role})
-    public = make_station(cpo, name="Public", city="Hamburg", connectors=3)
+    make_station(cpo, name="Public", city="Hamburg", connectors=3)
     make_station(cpo, name="Hidden", is_hidden=True)
     make_station(cpo, name="Deleted", is_deleted=True)
     make_station(cpo, name="Private", is_private=True)
