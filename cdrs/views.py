@@ -55,6 +55,11 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
     station = django_filters.ModelChoiceFilter(
         label=_("Station"), queryset=Station.objects.none(), empty_label=_("All stations")
     )
+    to_look_at = django_filters.BooleanFilter(
+        label=_("Only CDRs to look at"),
+        method="filter_to_look_at",
+        widget=forms.CheckboxInput,
+    )
 
     # The period replaces the API's RFC 3339 bounds.
     left_out = ("since", "until", "updated_since", "session_id")
@@ -65,6 +70,7 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
         "state": _("State"),
         "currency": _("Currency"),
     }
+    choice_labels = {"state": "cdr_state"}
 
     def __init__(self, data=None, *args, partner, **kwargs):
         if data is not None:
@@ -76,11 +82,14 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
             elif not data.get("period"):
                 data["period"] = DEFAULT_PERIOD
         super().__init__(data, *args, **kwargs)
-        self.filters["state"].extra["empty_label"] = _("Any")
+        self.partner = partner
         # Only stations the partner runs or its customers charged at: no other names.
         self.filters["station"].queryset = Station.objects.filter(
             Q(owner=partner) | Exists(CDR.objects.filter(station=OuterRef("pk"), recipient=partner))
         ).order_by("name")
+
+    def filter_to_look_at(self, queryset, name, value):
+        return reports.cdrs_to_look_at(self.partner, queryset) if value else queryset
 
     def filter_period(self, queryset, name, value):
         # Applied once, in filter_queryset(), from the three period fields together.

@@ -23,6 +23,7 @@ class PortalSessionFilterSet(PortalFilterSetMixin, ChargingSessionFilterSet):
         "result_code": _("Result code"),
     }
     date_inputs = ("since", "until")
+    choice_labels = {"state": "session_state"}
 
 
 class SessionListView(PortalListView):

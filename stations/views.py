@@ -30,6 +30,7 @@ class PortalStationFilterSet(PortalFilterSetMixin, StationFilterSet):
         "changed_since": _("Changed since"),
     }
     date_inputs = ("changed_since",)
+    choice_labels = {"status": "connector_status", "connector_type": "connector_type"}
 
 
 class StationListView(PortalListView):

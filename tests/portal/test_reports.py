@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from cdrs.reports import DAILY_CHART_MAX_DAYS, local_midnight, period_bounds
+from cdrs.reports import DAILY_CHART_MAX_DAYS, cdr_dashboard, local_midnight, period_bounds
 from oioi_portal.models import Delivery, Role
 from oioi_portal.portal.exports import xlsx_response
 from stations.filtersets import StationFilterSet
@@ -308,3 +309,62 @@ def test_xlsx_rows_beyond_a_sheet_continue_on_the_next_with_the_header(db):
         [("number", "text"), (2, "row 2"), (3, "row 3")],
         [("number", "text"), (4, "row 4")],
     ]
+
+
+def test_overview_compares_the_month_so_far_with_the_same_days_of_last_month(cpo, emp):
+    for day, energy in (
+        (date(2026, 3, 2), "30"),
+        (date(2026, 2, 2), "20"),
+        (date(2026, 2, 20), "99"),
+    ):
+        make_cdr(cpo, recipient=emp, start=local_midnight(day) + timedelta(hours=8), energy=energy)
+    make_cdr(cpo, start=local_midnight(date(2025, 4, 1)), energy="7")
+    make_cdr(cpo, start=local_midnight(date(2025, 3, 31)), energy="1000")
+    overview = cdr_dashboard(cpo, today=date(2026, 3, 15))
+    assert overview["period"] == {"first": date(2026, 3, 1), "last": date(2026, 3, 15)}
+    assert overview["compared_period"] == {"first": date(2026, 2, 1), "last": date(2026, 2, 15)}
+    sessions, energy, cost = overview["comparisons"]
+    assert (sessions.current, sessions.previous, sessions.change_percent) == (1, 1, 0)
+    assert (energy.current, energy.previous, energy.change_percent) == (30, 20, 50)
+    assert cost.label == "Cost (EUR)"
+    # The 31st compares with the last day of a shorter month.
+    assert cdr_dashboard(cpo, today=date(2026, 3, 31))["compared_period"]["last"] == date(
+        2026, 2, 28
+    )
+    buckets = overview["trend_chart"]["buckets"]
+    assert len(buckets) == 12
+    assert (buckets[0].sessions, buckets[0].energy_kwh) == (1, 7)
+    assert [b.sessions for b in buckets[-2:]] == [2, 1]
+
+
+def test_cdrs_to_look_at_are_the_partners_own_with_the_full_list_one_click_away(client, cpo, emp):
+    old = make_cdr(cpo, start=local_midnight(date(2025, 2, 3)), unmatched_connector=True)
+    recent = make_cdr(cpo, recipient=emp, start=this_month(), unmatched_connector=True)
+    make_cdr(cpo, start=this_month(2))
+    signed_in(client, cpo, "cpo-user")
+    page = client.get("/portal/")
+    assert [c.pk for c in page.context["flagged_cdrs"]] == [recent.pk, old.pk]
+    assert "EVSE id not found among the stations" in page.content.decode()
+    link = re.search(r'id="all-to-look-at" href="([^"]+)"', page.content.decode()).group(1)
+    listed = client.get(link.replace("&amp;", "&"))
+    assert sorted(c.pk for c in listed.context["cdrs"]) == sorted([old.pk, recent.pk])
+    assert listed.context["totals"].count == 2
+    # The recipient cannot correct the CPO's EVSE id: nothing for it to look at.
+    signed_in(client, emp, "emp-user")
+    page = client.get("/portal/")
+    assert page.context["flagged_cdrs"] == [] and page.context["flagged_count"] == 0
+    assert "all-to-look-at" not in page.content.decode()
+
+
+def test_codes_are_words_on_the_pages(client, cpo, emp):
+    connector = make_station(cpo).connectors.first()
+    make_session(emp, connector, state="failed").__class__.objects.update(result_code=320)
+    signed_in(client, emp, "emp-user")
+    page = client.get("/portal/sessions/").content.decode()
+    assert "EVSE in use (320)" in page
+    signed_in(client, cpo, "cpo-user")
+    page = client.get("/portal/stations/").content.decode()
+    assert "occupied" in page and ">Occupied<" not in page
+    make_cdr(cpo, start=this_month(), final=False)
+    page = client.get("/portal/cdrs/").content.decode()
+    assert "open (may still change)" in page
