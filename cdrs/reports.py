@@ -116,8 +116,7 @@ def cdr_report(queryset, first_day, last_day, daily_totals=None):
     day = first_day if daily else month_start(first_day)
     while day <= last_day:
         sessions, energy = per_bucket.get(day, (0, Decimal(0)))
-        label = day.isoformat() if daily else day.strftime("%Y-%m")
-        series.append(Bucket(label=label, energy_kwh=energy, sessions=sessions))
+        series.append(Bucket(start=day, energy_kwh=energy, sessions=sessions, monthly=not daily))
         day = day + timedelta(days=1) if daily else (day + timedelta(days=32)).replace(day=1)
     totals = Totals(
         count=sum(b.sessions for b in series),
