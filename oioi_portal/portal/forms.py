@@ -33,9 +33,12 @@ class PortalFilterSetMixin:
             self.filters[name].label = self.filters[name].field.label = label
         for name, kind in self.choice_labels.items():
             field = self.filters[name].field
+            # django-filter's choice fields add their empty choice themselves.
+            field.empty_label = _("Any")
             field.choices = [
-                (value, _("Any") if value == "" else portal_labels.label(kind, value))
-                for value, text in field.choices
+                (value, portal_labels.label(kind, value))
+                for value, _text in field.choices
+                if value != ""
             ]
         for name in self.date_inputs:
             self.filters[name].field.widget = forms.DateInput(attrs={"type": "date"})

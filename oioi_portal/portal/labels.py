@@ -32,6 +32,7 @@ LABELS = {
         "dead": _("given up"),
     },
     "api_key_state": {"active": _("active"), "expired": _("expired"), "revoked": _("revoked")},
+    "identifier_type": {"rfid": _("RFID card"), "evco-id": _("EVCO id")},
     "cdr_flag": {
         "unmatched user": _("customer not recognised"),
         "unmatched connector": _("EVSE id not found among the stations"),
