@@ -7,7 +7,7 @@ of rows (rows are read from the database in chunks and written out in batches). 
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -55,11 +55,16 @@ COLUMNS = (
 
 
 def cell(value):
-    """One value as CSV text: times in UTC RFC 3339, decimals exact without exponent."""
+    """
+    One value as CSV text: times in UTC RFC 3339, decimals exact without exponent, durations
+    in whole seconds.
+    """
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
+    if isinstance(value, timedelta):
+        return round(value.total_seconds())
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):

@@ -15,20 +15,22 @@ from django.db.models import (
     DecimalField,
     DurationField,
     F,
+    Min,
     Q,
     Sum,
 )
 from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from cdrs.models import COST_DIGITS, COST_PLACES, ENERGY_DIGITS, ENERGY_PLACES
+from cdrs.models import CDR, COST_DIGITS, COST_PLACES, ENERGY_DIGITS, ENERGY_PLACES
 from cdrs.selectors import (
     Totals,
     cdr_daily_totals_for_partner,
     cdr_list_for_partner,
 )
 from oioi_portal.models import Delivery
-from oioi_portal.portal.charts import Bucket
+from oioi_portal.portal.charts import Bucket, energy_sessions_chart
 
 # Periods up to this many days are charted per day, longer ones per month.
 DAILY_CHART_MAX_DAYS = 62
@@ -99,8 +101,7 @@ def cdr_report(queryset, first_day, last_day, daily_totals=None):
     day = first_day if daily else month_start(first_day)
     while day <= last_day:
         sessions, energy = per_bucket.get(day, (0, Decimal(0)))
-        label = day.isoformat() if daily else day.strftime("%Y-%m")
-        series.append(Bucket(label=label, energy_kwh=energy, sessions=sessions))
+        series.append(Bucket(start=day, energy_kwh=energy, sessions=sessions, monthly=not daily))
         day = day + timedelta(days=1) if daily else (day + timedelta(days=32)).replace(day=1)
     totals = Totals(
         count=sum(b.sessions for b in series),
@@ -149,27 +150,69 @@ def _report_rows_of_daily_totals(daily_totals, daily):
     )
 
 
+# The overview's trend: this many months, the current one included.
+TREND_MONTHS = 12
+
+
 @dataclass(frozen=True)
-class MonthFigures:
-    start: object
-    totals: object
+class Comparison:
+    """One figure of the overview: this period's, the one compared with, and the change in %."""
+
+    label: str
+    current: Decimal
+    previous: Decimal
+    unit: str = ""
+
+    @property
+    def change_percent(self):
+        """The change in percent, None when there is nothing to compare with."""
+        if not self.previous:
+            return None
+        return (Decimal(self.current) - Decimal(self.previous)) * 100 / Decimal(self.previous)
+
+
+def cdrs_to_look_at(partner, queryset=None):
+    """
+    The CDRs ``partner`` can act on: those it posted whose customer or EVSE we could not match
+    (only the CPO can correct the identifiers it sends; a recipient's CDRs always matched one of
+    its customers, and the EVSE is the CPO's to fix).
+    """
+    queryset = CDR.objects.all() if queryset is None else queryset
+    return queryset.filter(Q(unmatched_user=True) | Q(unmatched_connector=True), cpo=partner)
 
 
 def cdr_dashboard(partner, today=None):
-    """This month against last month, the top stations and the flagged CDRs of ``partner``."""
+    """
+    The overview of ``partner``: the month so far against the same days of last month, a
+    trend of the last ``TREND_MONTHS`` months, the top stations and the CDRs to look at.
+    """
     today = today or timezone.localdate()
+    this_start = month_start(today)
+    last_start = previous_month_start(today)
+    # The same days of last month, cut at its end (the 31st compares with the 30th of April).
+    last_end = min(last_start + (today - this_start), this_start - timedelta(days=1))
+
+    def report(first, last):
+        in_period = cdr_daily_totals_for_partner(partner).filter(day__range=(first, last))
+        return cdr_report(CDR.objects.none(), first, last, daily_totals=in_period)
+
+    current, previous = report(this_start, today).totals, report(last_start, last_end).totals
+    comparisons = [
+        Comparison(_("Sessions"), current.count, previous.count),
+        Comparison(_("Energy (kWh)"), current.energy_kwh, previous.energy_kwh),
+    ] + [
+        Comparison(
+            _("Cost (%(currency)s)") % {"currency": currency},
+            current.cost_by_currency.get(currency, Decimal(0)),
+            previous.cost_by_currency.get(currency, Decimal(0)),
+        )
+        for currency in sorted(current.cost_by_currency.keys() | previous.cost_by_currency.keys())
+    ]
+    trend_start = this_start
+    for _month in range(TREND_MONTHS - 1):
+        trend_start = previous_month_start(trend_start)
+    trend = report(trend_start, today)
     visible = cdr_list_for_partner(partner)
-    months = []
-    for start, end in (
-        period_bounds("this_month", today),
-        period_bounds("last_month", today),
-    ):
-        last = end - timedelta(days=1)
-        in_month = cdr_daily_totals_for_partner(partner).filter(day__range=(start, last))
-        report = cdr_report(visible.none(), start, last, daily_totals=in_month)
-        months.append(MonthFigures(start=start, totals=report.totals))
-    this_start, _ = period_bounds("this_month", today)
-    last_start, _ = period_bounds("last_month", today)
     top_stations = (
         visible.filter(station__isnull=False, session_start__gte=local_midnight(last_start))
         .order_by()
@@ -179,16 +222,22 @@ def cdr_dashboard(partner, today=None):
         )
         .order_by("-energy", "station_id")[:5]
     )
-    flagged = (
-        visible.filter(Q(unmatched_user=True) | Q(unmatched_connector=True))
-        .select_related("station")
-        .order_by("-session_start", "-id")[:10]
-    )
+    to_look_at = cdrs_to_look_at(partner)
+    to_look_at_all = to_look_at.order_by().aggregate(count=Count("id"), first=Min("session_start"))
     return {
-        "this_month": months[0],
-        "last_month": months[1],
+        "period": {"first": this_start, "last": today},
+        "compared_period": {"first": last_start, "last": last_end},
+        "comparisons": comparisons,
+        "trend_chart": energy_sessions_chart(trend.series),
+        "trend_first": trend_start,
         "top_stations": list(top_stations),
-        "flagged_cdrs": list(flagged),
+        "flagged_cdrs": list(
+            to_look_at.select_related("station").order_by("-session_start", "-id")[:10]
+        ),
+        "flagged_count": to_look_at_all["count"],
+        "flagged_since": (
+            timezone.localdate(to_look_at_all["first"]) if to_look_at_all["first"] else None
+        ),
         "this_month_start": this_start,
     }
 

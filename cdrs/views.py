@@ -1,11 +1,10 @@
 """The portal's CDR report (filters, totals, chart, streamed export) and CDR detail pages."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView
@@ -34,6 +33,10 @@ PERIODS = [
 DEFAULT_PERIOD = "this_month"
 # The filters that CDRDailyTotal's columns answer; any other set sends the report to the CDRs.
 DAILY_TOTAL_FILTERS = {"period", "date_from", "date_to", "state", "currency"}
+# Null while the session runs.
+SESSION_DURATION = ExpressionWrapper(
+    F("session_stop") - F("session_start"), output_field=DurationField()
+)
 
 
 class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
@@ -56,6 +59,11 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
     station = django_filters.ModelChoiceFilter(
         label=_("Station"), queryset=Station.objects.none(), empty_label=_("All stations")
     )
+    to_look_at = django_filters.BooleanFilter(
+        label=_("Only CDRs to look at"),
+        method="filter_to_look_at",
+        widget=forms.CheckboxInput,
+    )
 
     # The period replaces the API's RFC 3339 bounds.
     left_out = ("since", "until", "updated_since", "session_id")
@@ -66,17 +74,26 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
         "state": _("State"),
         "currency": _("Currency"),
     }
+    choice_labels = {"state": "cdr_state"}
 
     def __init__(self, data=None, *args, partner, **kwargs):
-        if data is not None and not data.get("period"):
+        if data is not None:
             data = data.copy()
-            data["period"] = DEFAULT_PERIOD
+            # Typed dates win over a quick choice left as it was: the report, its heading and
+            # both exports (whose links carry the same parameters) then follow the dates shown.
+            if data.get("date_from") or data.get("date_to"):
+                data["period"] = "dates"
+            elif not data.get("period"):
+                data["period"] = DEFAULT_PERIOD
         super().__init__(data, *args, **kwargs)
-        self.filters["state"].extra["empty_label"] = _("Any")
+        self.partner = partner
         # Only stations the partner runs or its customers charged at: no other names.
         self.filters["station"].queryset = Station.objects.filter(
             Q(owner=partner) | Exists(CDR.objects.filter(station=OuterRef("pk"), recipient=partner))
         ).order_by("name")
+
+    def filter_to_look_at(self, queryset, name, value):
+        return reports.cdrs_to_look_at(self.partner, queryset) if value else queryset
 
     def filter_period(self, queryset, name, value):
         # Applied once, in filter_queryset(), from the three period fields together.
@@ -120,6 +137,36 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
         )
 
 
+def _portal_columns():
+    """
+    cdrs.exports' columns as the portal exports them: the station by the CPO's id (as the
+    stations export names it) and its name as billed, and the session's duration in seconds
+    after its stop.
+    """
+    paths = {"station_id": "station__external_id"}
+    added_after = {
+        "station_id": exports.Column("station_name", "station_name"),
+        "session_stop": exports.Column("duration_seconds", "duration"),
+    }
+    columns = []
+    for column in exports.COLUMNS:
+        columns.append(exports.Column(column.header, paths.get(column.header, column.path)))
+        if column.header in added_after:
+            columns.append(added_after[column.header])
+    return tuple(columns)
+
+
+PORTAL_COLUMNS = _portal_columns()
+TIME_COLUMNS = (
+    "session_start",
+    "session_stop",
+    "charging_start",
+    "charging_stop",
+    "created_at",
+    "updated_at",
+)
+
+
 class CDRScopeMixin:
     model = CDR
 
@@ -149,6 +196,9 @@ class CDRListView(CDRScopeMixin, PortalListView):
             self.request.GET.copy(), queryset=queryset, partner=self.partner
         )
 
+    def get_queryset(self):
+        return super().get_queryset().annotate(duration=SESSION_DURATION)
+
     def get_paginator(self, *args, **kwargs):
         paginator = super().get_paginator(*args, **kwargs)
         # The totals have counted the filtered rows already: no second COUNT over them.
@@ -171,8 +221,6 @@ class CDRListView(CDRScopeMixin, PortalListView):
             period_last=last,
             **kwargs,
         )
-        for cdr in context["cdrs"]:
-            cdr.duration = cdr.session_stop - cdr.session_start if cdr.session_stop else None
         return context
 
     def export(self, queryset, export_format):
@@ -180,17 +228,13 @@ class CDRListView(CDRScopeMixin, PortalListView):
         # order would first sort every filtered row (seconds over a million).
         queryset = queryset.select_related(None).order_by("pk")
         if export_format == portal_exports.CSV:
-            return exports.csv_response(queryset, "cdrs.csv", exports.COLUMNS)
-        # Excel: cdrs.exports' cells, with numbers written as the user's language writes them.
-        rows = queryset.values_list(*(column.path for column in exports.COLUMNS))
-        return portal_exports.streamed_csv(
-            "cdrs.csv",
-            [column.header for column in exports.COLUMNS],
-            (
-                [value if isinstance(value, Decimal) else exports.cell(value) for value in row]
-                for row in stream_rows(rows, chunk_size=exports.READ_CHUNK_ROWS)
-            ),
-            excel=True,
+            return exports.csv_response(queryset, "cdrs.csv", PORTAL_COLUMNS)
+        rows = queryset.values_list(*(column.path for column in PORTAL_COLUMNS))
+        return portal_exports.xlsx_response(
+            "cdrs",
+            [column.header for column in PORTAL_COLUMNS],
+            stream_rows(rows, chunk_size=exports.READ_CHUNK_ROWS),
+            time_columns=TIME_COLUMNS,
         )
 
 

@@ -23,6 +23,7 @@ class PortalSessionFilterSet(PortalFilterSetMixin, ChargingSessionFilterSet):
         "result_code": _("Result code"),
     }
     date_inputs = ("since", "until")
+    choice_labels = {"state": "session_state"}
 
 
 class SessionListView(PortalListView):
@@ -43,6 +44,7 @@ class SessionListView(PortalListView):
     )
     default_sort = "-requested"
     export_name = "sessions"
+    export_time_columns = ("requested_at", "started_at", "stopped_at")
 
     def partner_scope(self, queryset, partner):
         return queryset.filter(requested_by=partner)
@@ -67,14 +69,14 @@ class SessionListView(PortalListView):
     def export_rows(self, queryset):
         for session in stream_rows(queryset, chunk_size=2000):
             yield [
-                session.requested_at.isoformat(),
+                session.requested_at,
                 session.evse_id,
                 session.connector.station.name,
                 session.user_identifier_type,
                 session.user_identifier,
                 session.state,
-                session.result_code if session.result_code is not None else "",
+                session.result_code,
                 session.cpo_session_id,
-                session.started_at.isoformat() if session.started_at else "",
-                session.stopped_at.isoformat() if session.stopped_at else "",
+                session.started_at,
+                session.stopped_at,
             ]

@@ -175,6 +175,22 @@ def station_detail_list(*, partner, station_ids):
     return [found[pk] for pk in dict.fromkeys(station_ids) if pk in found]
 
 
+def station_list_for_partner(partner, queryset=None):
+    """
+    The stations the portal shows ``partner``, never deleted ones: a CPO its own (hidden ones
+    too: still its own), an EMP, OEM or fleet the stations its customers can use, i.e. what the
+    OIOI read calls show it (``StationQuerySet.visible_to``: not hidden, private only to its
+    owner). A partner with both kinds of roles sees both.
+    """
+    queryset = Station.objects.all() if queryset is None else queryset
+    shown = Q(pk__in=[])
+    if partner.is_cpo:
+        shown |= Q(owner=partner)
+    if partner.is_emp or partner.is_oem or partner.is_fleet:
+        shown |= Q(is_hidden=False) & (Q(is_private=False) | Q(owner=partner))
+    return queryset.filter(shown, is_deleted=False)
+
+
 def station_companies(stations):
     """The companies ``stations`` refer to (operator, owner, service providers), by id."""
     companies = {}

@@ -1,14 +1,17 @@
-"""The portal's stations page: a CPO's own stations with their connectors' live status."""
+"""
+The portal's stations page with the connectors' live status: a CPO's own stations, the stations
+an EMP's, OEM's or fleet's customers can use (``stations.selectors.station_list_for_partner``).
+"""
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from oioi_portal.models import Role
 from oioi_portal.portal.forms import PortalFilterSetMixin
 from oioi_portal.portal.views import Column, PortalListView
 from oioi_portal.streaming import stream_rows
 from stations.filtersets import StationFilterSet
 from stations.models import Connector, Station
+from stations.selectors import station_list_for_partner
 
 
 class PortalStationFilterSet(PortalFilterSetMixin, StationFilterSet):
@@ -21,16 +24,16 @@ class PortalStationFilterSet(PortalFilterSetMixin, StationFilterSet):
         "city": _("City"),
         "external_id": _("Station id"),
         "status": _("Connector status"),
-        "connector_type": _("Connector type"),
+        "connector_type": _("Plug type"),
         "speed_min": _("Speed at least (kW)"),
         "speed_max": _("Speed at most (kW)"),
         "changed_since": _("Changed since"),
     }
     date_inputs = ("changed_since",)
+    choice_labels = {"status": "connector_status", "connector_type": "connector_type"}
 
 
 class StationListView(PortalListView):
-    roles = frozenset({Role.CPO})
     model = Station
     template_name = "portal/stations.html"
     context_object_name = "stations"
@@ -45,10 +48,10 @@ class StationListView(PortalListView):
     )
     default_sort = "name"
     export_name = "stations"
+    export_time_columns = ("status_changed_at",)
 
     def partner_scope(self, queryset, partner):
-        # Deleted stations are gone for the CPO too; hidden ones are still its own.
-        return queryset.filter(owner=partner, is_deleted=False)
+        return station_list_for_partner(partner, queryset)
 
     def get_queryset(self):
         return (
@@ -86,5 +89,5 @@ class StationListView(PortalListView):
                     connector.type,
                     connector.speed,
                     connector.status,
-                    connector.status_changed_at.isoformat() if connector.status_changed_at else "",
+                    connector.status_changed_at,
                 ]

@@ -3,6 +3,9 @@ Contracts every OIOI call and REST endpoint test inherits: the anonymous, wrong-
 wrong-role and wrong-partner cases are built in, so a per-call test only declares its data.
 """
 
+import io
+
+import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -175,6 +178,17 @@ def portal_user(partner, username, *, admin=False):
     )
 
 
+def xlsx_rows(response):
+    """The rows of an .xlsx download's first sheet, as openpyxl reads them (typed cells)."""
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = list(workbook.worksheets[0].iter_rows())
+    # Our exports hold data only: text a partner chose is never written as a formula.
+    assert not [cell.coordinate for row in rows for cell in row if cell.data_type == "f"]
+    return [tuple(cell.value for cell in row) for row in rows]
+
+
 def portal_partner(name, roles):
     return PartnerFactory(
         name=name,
@@ -189,7 +203,7 @@ class PortalPageContract:
     the page is for; empty: any) and define ``make_rows(partner, count)``, creating ``count``
     rows of what the page shows for ``partner``, ``url(rows)``, the page showing them, and
     ``row_text(row)``, a text only that row puts on the page. ``detail`` pages name one object:
-    another partner gets 404. ``exports`` pages stream ``?export=csv`` and ``?export=excel``.
+    another partner gets 404. ``exports`` pages stream ``?export=csv`` and ``?export=xlsx``.
     """
 
     roles: frozenset = frozenset()
@@ -219,10 +233,14 @@ class PortalPageContract:
     def stranger(self, db):
         return portal_partner("Stranger", self.roles or {Role.CPO})
 
-    def download(self, response):
+    def download(self, response, export):
+        """A download's content as text: the CSV, or the workbook's cells one per line."""
         assert response.status_code == 200
         assert response.streaming
-        return b"".join(response.streaming_content).decode("utf-8-sig")
+        if export == "xlsx":
+            rows = xlsx_rows(response)
+            return "\n".join(str(value) for row in rows for value in row)
+        return b"".join(response.streaming_content).decode("utf-8")
 
     def test_owner_sees_its_rows(self, owner_client, owner):
         rows = self.make_rows(owner, 2)
@@ -267,9 +285,10 @@ class PortalPageContract:
         page = response.content.decode()
         for row in rows:
             assert self.row_text(row) not in page
-        for export in ("csv", "excel") if self.exports else ():
+        for export in ("csv", "xlsx") if self.exports else ():
             separator = "&" if "?" in self.url(rows) else "?"
-            content = self.download(client.get(f"{self.url(rows)}{separator}export={export}"))
+            response = client.get(f"{self.url(rows)}{separator}export={export}")
+            content = self.download(response, export)
             for row in rows:
                 assert self.row_text(row) not in content
 

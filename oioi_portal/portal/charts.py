@@ -5,7 +5,10 @@ The report's chart, drawn on the server as SVG: energy as bars (left axis), sess
 
 import math
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
+
+from django.utils import formats
 
 WIDTH, HEIGHT = 960, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 48, 12, 36
@@ -16,11 +19,17 @@ MAX_LABELS = 12
 
 @dataclass(frozen=True)
 class Bucket:
-    """One day or month of the chart: its label and what it sums."""
+    """One day or month of the chart: its first day, what it sums, and its label."""
 
-    label: str
+    start: date
     energy_kwh: Decimal
     sessions: int
+    monthly: bool = False
+
+    @property
+    def label(self):
+        # In the page's language: 15.01.2025, Jan. 2025 in German.
+        return formats.date_format(self.start, "M Y" if self.monthly else "SHORT_DATE_FORMAT")
 
 
 def nice_ceiling(value):

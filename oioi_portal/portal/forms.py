@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from oioi_portal.portal import labels as portal_labels
 from oioi_portal.portal import services
 from oioi_portal.requests import client_address
 
@@ -19,6 +20,9 @@ class PortalFilterSetMixin:
     left_out = ()
     labels = {}
     date_inputs = ()
+    # Choice filters whose codes get words: filter name -> kind of oioi_portal.portal.labels;
+    # their empty choice reads "Any".
+    choice_labels = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -27,6 +31,15 @@ class PortalFilterSetMixin:
         for name, label in self.labels.items():
             # On the field too: the REST API's schema may have built (and cached) it already.
             self.filters[name].label = self.filters[name].field.label = label
+        for name, kind in self.choice_labels.items():
+            field = self.filters[name].field
+            # django-filter's choice fields add their empty choice themselves.
+            field.empty_label = _("Any")
+            field.choices = [
+                (value, portal_labels.label(kind, value))
+                for value, _text in field.choices
+                if value != ""
+            ]
         for name in self.date_inputs:
             self.filters[name].field.widget = forms.DateInput(attrs={"type": "date"})
 

@@ -74,10 +74,11 @@ class Column:
 
 class PortalListView(PartnerPortalMixin, ListView):
     """
-    A filtered, sortable, paginated table with a streamed export of exactly the filtered rows
-    (``?export=csv`` or ``?export=excel``). Subclasses set ``filterset_class``, ``columns`` and
-    ``default_sort``, and define ``export_header()`` and ``export_rows(queryset)`` (or
-    ``export(queryset, export_format)`` altogether).
+    A filtered, sortable, paginated table with a download of exactly the filtered rows
+    (``?export=csv`` or ``?export=xlsx``). Subclasses set ``filterset_class``, ``columns`` and
+    ``default_sort``, and define ``export_header()`` and ``export_rows(queryset)``, rows of
+    Python values (or ``export(queryset, export_format)`` altogether); ``export_time_columns``
+    names the header cells holding times.
     """
 
     filterset_class = None
@@ -85,6 +86,7 @@ class PortalListView(PartnerPortalMixin, ListView):
     default_sort = ""
     paginate_by = 50
     export_name = "export"
+    export_time_columns = ()
 
     def get(self, request, *args, **kwargs):
         export_format = request.GET.get("export")
@@ -93,12 +95,12 @@ class PortalListView(PartnerPortalMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def export(self, queryset, export_format):
-        return exports.streamed_csv(
-            f"{self.export_name}.csv",
-            self.export_header(),
-            self.export_rows(queryset),
-            excel=export_format == exports.EXCEL,
-        )
+        header, rows = self.export_header(), self.export_rows(queryset)
+        if export_format == exports.XLSX:
+            return exports.xlsx_response(
+                self.export_name, header, rows, time_columns=self.export_time_columns
+            )
+        return exports.streamed_csv(self.export_name, header, rows)
 
     def get_filterset(self, queryset):
         return self.filterset_class(self.request.GET or None, queryset=queryset)

@@ -2,6 +2,8 @@
 
 from django import template
 
+from oioi_portal.portal import labels
+
 register = template.Library()
 
 
@@ -12,3 +14,9 @@ def duration_hm(value):
         return ""
     minutes = round(value.total_seconds() / 60)
     return f"{minutes // 60}:{minutes % 60:02d} h"
+
+
+@register.filter
+def label(value, kind):
+    """The word for a code the portal shows (``oioi_portal.portal.labels``)."""
+    return labels.label(kind, value)

@@ -26,7 +26,7 @@ from tests.cdrs.conftest import (
     receiving_partner,
 )
 from tests.cdrs.test_forwarding import received_by
-from tests.mixins import portal_user
+from tests.mixins import portal_user, xlsx_rows
 from tests.oioi_portal.test_admin import form_data
 from tests.portal.conftest import make_cdr
 from tests.stations.conftest import station_payload
@@ -77,8 +77,11 @@ def portal_csv(client, export="csv", **query):
         },
     )
     assert response.status_code == 200, response.content
-    text = b"".join(response.streaming_content).decode("utf-8").removeprefix("\ufeff")
-    return list(csv.DictReader(io.StringIO(text), delimiter=";" if export == "excel" else ","))
+    if export == "xlsx":
+        header, *rows = xlsx_rows(response)
+        return [dict(zip(header, row, strict=True)) for row in rows]
+    text = b"".join(response.streaming_content).decode("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 # --- What a CDR says is fixed once final -----------------------------------------------------
@@ -150,7 +153,7 @@ def test_the_cpo_sees_the_customer_masked_the_recipient_in_full_on_every_interfa
         (row,) = rest_csv(caller)
         assert (row["user_identifier"], row["evco_id"]) == (uid, evco_id), name
         portal = portal_client(caller.partner, f"user-of-{caller.partner.slug}")
-        for export in ("csv", "excel"):
+        for export in ("csv", "xlsx"):
             (row,) = portal_csv(portal, export)
             assert (row["user_identifier"], row["evco_id"]) == (uid, evco_id), (name, export)
         listed = portal.get("/portal/cdrs/?period=dates&date_from=2026-03-01&date_to=2026-03-31")

@@ -18,7 +18,7 @@ from tests.factories import OperatorIdFactory
 _numbers = itertools.count(1)
 
 
-def make_station(cpo, *, name=None, city="Berlin", connectors=2):
+def make_station(cpo, *, name=None, city="Berlin", connectors=2, **fields):
     """A station of ``cpo`` with ``connectors`` EVSEs, one of them occupied."""
     n = next(_numbers)
     operator = cpo.operator_ids.first() or OperatorIdFactory(partner=cpo)
@@ -33,6 +33,7 @@ def make_station(cpo, *, name=None, city="Berlin", connectors=2):
         longitude=13.4,
         country="DE",
         last_dynamic_change=timezone.now(),
+        **fields,
     )
     for c in range(connectors):
         evse_id = f"{operator.value}*E{n}{c}"

@@ -8,9 +8,12 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
+import openpyxl
 import pytest
 from django.conf import settings
+from django.utils import formats, translation
 
 from cdrs.models import CDR
 from cdrs.reports import local_midnight, period_bounds
@@ -145,6 +148,57 @@ def test_sign_in_report_filter_export_detail_isolation_sign_out(
     page.wait_for_url(f"{base}/accounts/login/")
     page.goto(f"{base}/portal/")
     assert "/accounts/login/" in page.url
+
+
+def test_typed_dates_drive_the_report_and_both_exports(live_server, browser_page, report_data):
+    page = browser_page
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/?next=/portal/cdrs/")
+    page.get_by_label("Username").fill("anna")
+    page.get_by_label("Password").fill(PORTAL_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/portal/cdrs/")
+
+    # Last month typed in From/To while Period stays on "This month".
+    first, end = period_bounds("last_month")
+    last = end - timedelta(days=1)
+    assert page.get_by_label("Period").input_value() == "this_month"
+    page.locator("#id_date_from").fill(first.isoformat())
+    page.locator("#id_date_to").fill(last.isoformat())
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**date_to=**")
+
+    with translation.override("en"):
+        shown = [formats.date_format(day, "SHORT_DATE_FORMAT") for day in (first, last)]
+    assert page.locator("#totals-heading").inner_text() == f"Totals from {shown[0]} to {shown[1]}"
+    assert page.locator("[data-total=sessions]").inner_text() == "5"
+    assert page.locator("[data-total=energy]").inner_text() == "100.00 kWh"
+    assert page.locator("table:has(caption) tbody tr").count() == 5
+    assert page.get_by_label("Period").input_value() == "dates"
+
+    expected = sorted(
+        CDR.objects.filter(
+            cpo=report_data["cpo"],
+            session_start__gte=local_midnight(first),
+            session_start__lt=local_midnight(end),
+        ).values_list("session_id", flat=True)
+    )
+    for name in ("CSV", "Excel (.xlsx)"):
+        link = page.get_by_role("link", name=name, exact=True)
+        query = parse_qs(urlparse(link.get_attribute("href")).query)
+        assert (query["date_from"], query["date_to"]) == ([first.isoformat()], [last.isoformat()])
+        with page.expect_download() as download_info:
+            link.click()
+        path = Path(download_info.value.path())
+        if name == "CSV":
+            rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+            got = sorted(row["session_id"] for row in rows)
+        else:
+            assert download_info.value.suggested_filename == "cdrs.xlsx"
+            sheet = openpyxl.load_workbook(io.BytesIO(path.read_bytes())).worksheets[0]
+            header, *rows = sheet.iter_rows(values_only=True)
+            got = sorted(row[header.index("session_id")] for row in rows)
+        assert got == expected, name
 
 
 def test_german_pages_and_the_language_switcher(live_server, browser_page, report_data):
