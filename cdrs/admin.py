@@ -3,8 +3,6 @@ The CDR back-office: an audit view, read-only for all staff but superusers, with
 revisions as received, totals of the filtered list, and the review of flagged CDRs.
 """
 
-import json
-
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -12,13 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.template.response import TemplateResponse
-from django.utils.html import format_html
 
 from cdrs import selectors, services
 from cdrs.models import CDR, CDRRevision, IdentifierType
 from clients.models import Contract
 from oioi_portal import identifiers
-from oioi_portal.admin import ReadOnlyAdminMixin
+from oioi_portal.admin import ReadOnlyAdminMixin, json_display, shortened
+from oioi_portal.formats import energy_format, money_format
 from oioi_portal.models import Partner, Role
 
 # Offered in the currency filter: a fixed list, as listing the currencies in use would scan the
@@ -99,7 +97,7 @@ class CDRRevisionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     @admin.display(description="payload as received")
     def payload_display(self, revision):
-        return format_html("<pre>{}</pre>", json.dumps(revision.payload, indent=2))
+        return json_display(revision.payload)
 
 
 class ReviewForm(forms.Form):
@@ -112,15 +110,15 @@ class ReviewForm(forms.Form):
 
 @admin.register(CDR)
 class CDRAdmin(admin.ModelAdmin):
+    # The user identifier and the times beyond the start are on each CDR's page.
     list_display = [
-        "session_id",
+        "session_start",
+        "session_id_display",
         "cpo",
         "recipient",
-        "state",
         "evse_id",
-        "user_identifier",
-        "session_start",
-        "energy_kwh",
+        "state",
+        "energy_display",
         "cost_display",
         "flags_display",
     ]
@@ -160,6 +158,14 @@ class CDRAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return fields
+        # Shown, not edited: energy and cost as people write them, not as stored.
+        shown = {"energy_kwh": "energy_display", "cost_amount": "cost_display"}
+        return [shown.get(field, field) for field in fields if field != "cost_currency"]
+
     def has_review_permission(self, request):
         return request.user.has_perm("cdrs.review_cdr")
 
@@ -196,9 +202,17 @@ class CDRAdmin(admin.ModelAdmin):
             response.context_data["totals"] = selectors.cdr_totals(changelist.queryset)
         return response
 
+    @admin.display(description="session id", ordering="session_id")
+    def session_id_display(self, cdr):
+        return shortened(cdr.session_id, 16)
+
+    @admin.display(description="energy (kWh)", ordering="energy_kwh")
+    def energy_display(self, cdr):
+        return energy_format(cdr.energy_kwh, unit=False)
+
     @admin.display(description="cost", ordering="cost_amount")
     def cost_display(self, cdr):
-        return "" if cdr.cost_amount is None else f"{cdr.cost_amount} {cdr.cost_currency}"
+        return money_format(cdr.cost_amount, cdr.cost_currency)
 
     @admin.display(description="flags")
     def flags_display(self, cdr):

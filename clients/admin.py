@@ -296,9 +296,7 @@ class WhitelistAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "active_count",
         "inactive_count",
         "pushed_at",
-        "last_push_size",
-        "last_push_added",
-        "last_push_removed",
+        "last_push_display",
     ]
     list_filter = [WhitelistPartnerFilter]
     list_select_related = ["partner_identifier__partner"]
@@ -334,6 +332,13 @@ class WhitelistAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="dropped UIDs", ordering="inactive_count")
     def inactive_count(self, whitelist):
         return whitelist.inactive_count
+
+    @admin.display(description="UIDs pushed (added −removed)")
+    def last_push_display(self, whitelist):
+        return (
+            f"{whitelist.last_push_size} "
+            f"(+{whitelist.last_push_added} −{whitelist.last_push_removed})"
+        )
 
 
 @admin.register(WhitelistEntry)

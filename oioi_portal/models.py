@@ -293,7 +293,8 @@ class AuditLogEntry(models.Model):
         indexes = [models.Index(fields=["partner", "-created_at"])]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.call or self.path} {self.http_status}"
+        status = self.http_status or "no answer"
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.call or self.path} {status}"
 
 
 class Delivery(models.Model):
@@ -339,7 +340,7 @@ class Delivery(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.call} to {self.partner_id}: {self.subject or self.pk}"
+        return f"{self.call} to {self.partner}: {self.subject or self.pk}"
 
 
 class DeliveryAttempt(models.Model):

@@ -133,7 +133,24 @@ def test_totals_of_the_filtered_list(support_client, cdrs, cpo):
     assert totals.energy_kwh == Decimal("13.8456")
     assert totals.cost_by_currency == {"CHF": Decimal("2.25"), "EUR": Decimal("7.40")}
     page = response.content.decode()
-    assert "13.8456 kWh" in page and "2.2500 CHF" in page
+    # Formatted as staff read them: energy to 3 decimals, money to 2, no stored zeros.
+    assert "13.846\xa0kWh" in page and "2.25\xa0CHF" in page and "7.40\xa0EUR" in page
+    assert "2.2500" not in page
+
+
+def test_list_shows_energy_and_cost_formatted_and_long_ids_shortened(support_client, cdrs):
+    flagged = cdrs["flagged"]
+    CDR.objects.filter(pk=flagged.pk).update(session_id="5f0c3a9e-1b2d-4c6e-8f7a-9b0c1d2e3f4a")
+    page = support_client.get(CHANGELIST, {"currency": "CHF"}).content.decode()
+    assert '<td class="field-energy_display">1.5</td>' in page
+    assert '<td class="field-cost_display">2.25\xa0CHF</td>' in page
+    assert 'title="5f0c3a9e-1b2d-4c6e-8f7a-9b0c1d2e3f4a">5f0c3a9e-1b2d-4c…</span>' in page
+    # The user identifier is on the CDR's page, not in the list.
+    assert "field-user_identifier" not in page
+    detail = support_client.get(change_url(flagged)).content.decode()
+    assert '<div class="readonly">1.5</div>' in detail
+    assert '<div class="readonly">2.25\xa0CHF</div>' in detail
+    assert "DE*8PS*999999*9" in detail and "1.500000" not in detail
 
 
 def review(client, cdrs, note, apply=True):

@@ -532,6 +532,21 @@ def test_audit_log_list_filters_and_search(superuser_client, cpo):
         assert list(found) == [entry]
 
 
+def test_audit_log_list_is_narrow_and_its_entries_named_without_none(support_client, cpo):
+    cpo.post(Client(), "api-minimum-version-number", {})
+    entry = AuditLogEntry.objects.get()
+    page = support_client.get(AUDIT_URL).content.decode()
+    # Interface and direction in one column, the request id shortened (whole on hover); the
+    # key, client address and path are on the entry's page.
+    assert '<td class="field-channel_display">OIOI inbound</td>' in page
+    assert f'title="{entry.request_id}">{entry.request_id[:8]}…</span>' in page
+    for column in ("key_prefix", "client_address", "direction", "interface"):
+        assert f"field-{column}" not in page
+    AuditLogEntry.objects.filter(pk=entry.pk).update(http_status=None)
+    entry.refresh_from_db()
+    assert str(entry).endswith("api-minimum-version-number no answer")
+
+
 def test_audit_log_is_read_only(superuser_client, partner, client):
     entry = audit_entry(partner)
 

@@ -418,3 +418,19 @@ def test_worker_killed_mid_send_leaves_the_delivery_to_the_next_worker(tmp_path,
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == (Delivery.State.DELIVERED, 1)
     assert len(partner_server.received) == 2
+
+
+def test_delivery_pages_read_well(support_client, receiver):
+    delivery = dead_delivery(receiver)
+    error = "HTTPConnectionPool(host='emp.example.com', port=443): Max retries exceeded"
+    Delivery.objects.filter(pk=delivery.pk).update(last_http_status=503, last_error=error)
+    listing = support_client.get("/admin/oioi_portal/delivery/").content.decode()
+    # The last answer in one short cell, whole on hover; no next attempt for a dead letter.
+    assert 'title="503 · HTTPConnectionPool(host=&#x27;emp.example.com&#x27;' in listing
+    assert ">503 · HTTPConnectionPool(host=…</span>" in listing
+    assert '<td class="field-next_attempt_display">—</td>' in listing
+    page = support_client.get(f"/admin/oioi_portal/delivery/{delivery.pk}/change/")
+    content = page.content.decode()
+    # Titled by the partner's name, the payload indented.
+    assert "<h2>session-post to Receiver EMP: CDR S-1</h2>" in content
+    assert '<pre class="json">{\n  &quot;session-id&quot;: &quot;S-1&quot;,' in content

@@ -103,7 +103,8 @@ def test_sign_in_report_filter_export_detail_isolation_sign_out(
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**period=last_month**")
     assert sessions.inner_text() == "5"
-    assert page.locator("[data-total=energy]").inner_text() == "100.00 kWh"
+    assert page.locator("[data-total=energy]").inner_text() == "100\xa0kWh"
+    assert page.locator("[data-total=cost]").inner_text() == "21.00\xa0EUR"
     assert page.locator(".chart svg").inner_html() != this_month_chart
 
     with page.expect_download() as download_info:
@@ -156,5 +157,6 @@ def test_german_pages_and_the_language_switcher(live_server, browser_page, repor
     page.get_by_role("button", name="Anmelden").click()
     page.wait_for_url(f"{live_server.url}/portal/")
     page.goto(f"{live_server.url}/portal/cdrs/?period=last_month")
-    assert page.locator("[data-total=energy]").inner_text() == "100,00 kWh"
+    assert page.locator("[data-total=energy]").inner_text() == "100\xa0kWh"
+    assert page.locator("[data-total=cost]").inner_text() == "21,00\xa0EUR"
     shoot(page, "cdr-report-de")
