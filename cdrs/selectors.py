@@ -234,3 +234,8 @@ def cdr_totals(queryset):
         energy_kwh=overall["energy"],
         cost_by_currency={row["cost_currency"]: row["amount"] for row in costs},
     )
+
+
+def cdr_count_needing_review():
+    """Flagged CDRs no one has reviewed yet (the review queue's partial index counts them)."""
+    return CDR.objects.needing_review().count()

@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.timezone import localtime
 
-from oioi_portal import services
+from oioi_portal import selectors, services
 from oioi_portal.forms import (
     ApiKeyChangeForm,
     ApiKeyIssueForm,
@@ -95,6 +95,20 @@ class RoleFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() in Role.values:
             return queryset.with_role(self.value())
+        return queryset
+
+
+class EndpointFilter(admin.SimpleListFilter):
+    title = "OIOI endpoint"
+    parameter_name = "endpoint"
+    FAILING = "failing"
+
+    def lookups(self, request, model_admin):
+        return [(self.FAILING, "failing (undelivered after an attempt)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.FAILING:
+            return queryset.filter(pk__in=selectors.partner_list_endpoint_failing().values("pk"))
         return queryset
 
 
@@ -172,7 +186,7 @@ class PortalUserInline(ReadOnlyAdminMixin, admin.TabularInline):
 class PartnerAdmin(admin.ModelAdmin):
     form = PartnerAdminForm
     list_display = ["name", "roles_display", "is_active", "keys_display", "created_at"]
-    list_filter = [RoleFilter, "is_active"]
+    list_filter = [RoleFilter, "is_active", EndpointFilter]
     search_fields = [
         "name",
         "slug",
@@ -262,6 +276,20 @@ class ApiKeyStateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ApiKeyExpiryFilter(admin.SimpleListFilter):
+    title = "expiry"
+    parameter_name = "expiry"
+    SOON = "soon"
+
+    def lookups(self, request, model_admin):
+        return [(self.SOON, f"usable, expiring within {selectors.KEY_EXPIRY_WARNING.days} days")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.SOON:
+            return queryset.filter(pk__in=selectors.api_key_list_expiring().values("pk"))
+        return queryset
+
+
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     form = ApiKeyChangeForm
@@ -274,7 +302,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "expires_at",
         "last_used_at",
     ]
-    list_filter = ["partner", ApiKeyStateFilter]
+    list_filter = ["partner", ApiKeyStateFilter, ApiKeyExpiryFilter]
     list_select_related = ["partner"]
     search_fields = ["prefix", "label", "partner__name"]
     # The secret hash is in no list: it is of no use to staff and must not leave the database.

@@ -1,11 +1,12 @@
 """Reads on partners and API keys shared by the OIOI endpoint, the REST API and the admin."""
 
 import hmac
+from datetime import timedelta
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from oioi_portal.models import ApiKey, PartnerIdentifier
+from oioi_portal.models import ApiKey, Delivery, Partner, PartnerIdentifier
 from oioi_portal.prepared import Param, PreparedQuery
 from oioi_portal.services import api_key_hash
 
@@ -61,3 +62,30 @@ def partner_identifier_get_for_key(api_key, value):
     return _partner_identifier_for_key.first(
         value=value, partner_id=api_key.partner_id, api_key_id=api_key.pk
     )
+
+
+# --- What needs staff's attention -----------------------------------------------------------
+
+# A key expiring this soon is renewed with its partner before their calls start failing.
+KEY_EXPIRY_WARNING = timedelta(days=14)
+
+
+def api_key_list_expiring(now=None):
+    """Usable keys that expire within KEY_EXPIRY_WARNING."""
+    now = now or timezone.now()
+    return ApiKey.objects.usable(now).filter(expires_at__lte=now + KEY_EXPIRY_WARNING)
+
+
+def delivery_list_dead():
+    return Delivery.objects.filter(state=Delivery.State.DEAD)
+
+
+def partner_list_endpoint_failing():
+    """
+    Partners whose endpoint did not take a delivery: one given up on (a dead letter) or one
+    whose last attempt failed and that waits for the next.
+    """
+    failing = Delivery.objects.filter(partner=OuterRef("pk"), attempts__gt=0).exclude(
+        state=Delivery.State.DELIVERED
+    )
+    return Partner.objects.filter(Exists(failing))
