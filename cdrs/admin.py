@@ -15,7 +15,13 @@ from cdrs import selectors, services
 from cdrs.models import CDR, CDRRevision, IdentifierType
 from clients.models import Contract
 from oioi_portal import identifiers
-from oioi_portal.admin import ReadOnlyAdminMixin, json_display, shortened
+from oioi_portal.admin import (
+    COMPACT_DATETIME,
+    ReadOnlyAdminMixin,
+    json_display,
+    local_time,
+    shortened,
+)
 from oioi_portal.formats import energy_format, money_format
 from oioi_portal.models import Partner, Role
 
@@ -112,7 +118,7 @@ class ReviewForm(forms.Form):
 class CDRAdmin(admin.ModelAdmin):
     # The user identifier and the times beyond the start are on each CDR's page.
     list_display = [
-        "session_start",
+        "session_start_display",
         "session_id_display",
         "cpo",
         "recipient",
@@ -201,6 +207,10 @@ class CDRAdmin(admin.ModelAdmin):
         if changelist is not None:
             response.context_data["totals"] = selectors.cdr_totals(changelist.queryset)
         return response
+
+    @admin.display(description="session start", ordering="session_start")
+    def session_start_display(self, cdr):
+        return local_time(cdr.session_start, COMPACT_DATETIME)
 
     @admin.display(description="session id", ordering="session_id")
     def session_id_display(self, cdr):

@@ -73,6 +73,17 @@ def shortened(text, length=8):
     return format_html('<span class="nowrap shortened" title="{}">{}…</span>', text, text[:length])
 
 
+# For the time columns of the long lists: "Nov. 30, 2026, 3:54 p.m." takes a third more width.
+COMPACT_DATETIME = "Y-m-d H:i"
+
+
+def local_time(value, format="DATETIME_FORMAT"):
+    """A time in the site's time zone, or a dash (never 'None')."""
+    if value is None:
+        return "—"
+    return date_format(localtime(value), format)
+
+
 def json_display(value):
     """Stored JSON (a payload, opening hours) indented, as people read it."""
     if value in (None, "", [], {}):
@@ -179,7 +190,7 @@ class PortalUserInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     @admin.display(description="last sign-in")
     def last_login(self, membership):
-        return membership.user.last_login
+        return local_time(membership.user.last_login)
 
 
 @admin.register(Partner)
@@ -494,7 +505,7 @@ class HttpStatusFilter(admin.SimpleListFilter):
 class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # What staff scan for; the key, the address and the path are on each entry's page.
     list_display = [
-        "created_at",
+        "time_display",
         "channel_display",
         "partner",
         "call_display",
@@ -521,6 +532,10 @@ class AuditLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    @admin.display(description="time", ordering="created_at")
+    def time_display(self, entry):
+        return local_time(entry.created_at, COMPACT_DATETIME)
 
     @admin.display(description="via", ordering="interface")
     def channel_display(self, entry):
@@ -606,7 +621,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Calls we send without waiting; staff watch them and send dead letters again."""
 
     list_display = [
-        "created_at",
+        "created_display",
         "partner",
         "call",
         "subject",
@@ -639,11 +654,15 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description="created", ordering="created_at")
+    def created_display(self, delivery):
+        return local_time(delivery.created_at, COMPACT_DATETIME)
+
     @admin.display(description="next attempt", ordering="next_attempt_at")
     def next_attempt_display(self, delivery):
         # Delivered and dead deliveries keep a time no attempt will be made at.
         if delivery.state in (Delivery.State.PENDING, Delivery.State.SENDING):
-            return date_format(localtime(delivery.next_attempt_at), "DATETIME_FORMAT")
+            return local_time(delivery.next_attempt_at, COMPACT_DATETIME)
         return "—"
 
     @admin.display(description="last answer")

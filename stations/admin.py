@@ -8,6 +8,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from oioi_portal import identifiers
 from oioi_portal.admin import ReadOnlyAdminMixin
@@ -98,7 +100,7 @@ class StationAdmin(admin.ModelAdmin):
                     ("latitude", "longitude"),
                     ("street", "street_number", "zip_code", "city", "country"),
                     ("phone", "fax", "website", "email"),
-                    ("is_open_24", "open_hour_notes"),
+                    ("is_open_24", "opening_hours_display"),
                     "notes",
                     ("floor_level", "total_parking"),
                     ("is_reservable", "is_free_charge", "is_green_power_available"),
@@ -118,9 +120,12 @@ class StationAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [
-            field.name
-            for field in Station._meta.get_fields()
-            if field.concrete and field.name not in CURATION_FIELDS
+            *(
+                field.name
+                for field in Station._meta.get_fields()
+                if field.concrete and field.name not in CURATION_FIELDS
+            ),
+            "opening_hours_display",
         ]
 
     def get_queryset(self, request):
@@ -147,6 +152,15 @@ class StationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         # A station is the CPO's: it deletes it with station-post; staff hide it.
         return False
+
+    @admin.display(description="opening hours")
+    def opening_hours_display(self, station):
+        # As pushed: [{"days": ["Mo", "Fr"], "times": ["07:30", "19:00"]}], each pair a range.
+        periods = (
+            (" – ".join(period.get("days", [])), " – ".join(period.get("times", [])))
+            for period in station.open_hour_notes or []
+        )
+        return format_html_join(mark_safe("<br>"), "{} {}", periods) or "—"
 
     @admin.display(description="status")
     def summary_display(self, station):

@@ -220,3 +220,14 @@ def test_station_list_costs_a_constant_number_of_queries(
     build_stations(cpo, 90, prefix="MORE")
     with django_assert_max_num_queries(len(small.captured_queries)):
         superuser_client.get(STATIONS_URL)
+
+
+def test_station_page_shows_the_opening_hours_readably(superuser_client, cpo):
+    hours = [
+        {"days": ["Mo", "Fr"], "times": ["07:30", "19:00"]},
+        {"days": ["Su"], "times": ["24h"]},
+    ]
+    station = post_station(superuser_client, cpo, **{"open-hour-notes": hours})
+    page = superuser_client.get(station_url(station)).content.decode()
+    assert '<div class="readonly">Mo – Fr 07:30 – 19:00<br>Su 24h</div>' in page
+    assert "&quot;times&quot;" not in page
