@@ -310,8 +310,8 @@ class ApiKeyAdmin(admin.ModelAdmin):
         "label",
         "state_display",
         "created_at",
-        "expires_at",
-        "last_used_at",
+        "expires_display",
+        "last_used_display",
     ]
     list_filter = ["partner", ApiKeyStateFilter, ApiKeyExpiryFilter]
     list_select_related = ["partner"]
@@ -360,6 +360,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.display(description="state")
     def state_display(self, api_key):
         return api_key.state()
+
+    @admin.display(description="expires", ordering="expires_at")
+    def expires_display(self, api_key):
+        return local_time(api_key.expires_at) if api_key.expires_at else "never"
+
+    @admin.display(description="last used", ordering="last_used_at")
+    def last_used_display(self, api_key):
+        return local_time(api_key.last_used_at) if api_key.last_used_at else "never"
 
     def add_view(self, request, form_url="", extra_context=None):
         # A key is issued, not added: its secret exists only in the issue view's answer.

@@ -114,7 +114,9 @@ def browser(monkeypatch):
 
 
 def new_page(browser, base, username, language="en"):
-    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT})
+    # The browser's locale too: its own date inputs read as a German user's would.
+    locale = {"en": "en-GB", "de": "de-DE"}[language]
+    context = browser.new_context(viewport={"width": WIDTH, "height": HEIGHT}, locale=locale)
     context.add_cookies([{"name": "django_language", "value": language, "url": base}])
     page = context.new_page()
     page.set_default_timeout(10_000)
