@@ -96,4 +96,9 @@ class Reservation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.evse_id} until {self.end_at} ({self.state})"
+        end = (
+            f"until {timezone.localtime(self.end_at):%Y-%m-%d %H:%M}"
+            if self.end_at
+            else "open-ended"
+        )
+        return f"{self.evse_id} {end} ({self.state})"

@@ -82,3 +82,13 @@ def test_admin_search_by_cpo_session_id(superuser_client, connector):
     make_session(emp.partner, other, cpo_session_id="NOT-ME")
     page = superuser_client.get("/admin/sessions_app/chargingsession/", {"q": "FIND-ME"})
     assert b"FIND-ME" in page.content and b"NOT-ME" not in page.content
+
+
+def test_reservation_pages_are_titled_without_none(support_client, connector):
+    emp = partner_with_roles("Title EMP", {Role.EMP})
+    reservation = Reservation.objects.create(
+        requested_by=emp.partner, cpo=connector.station.owner, connector=connector, evse_id="x"
+    )
+    page = support_client.get(f"/admin/sessions_app/reservation/{reservation.pk}/change/")
+    assert "<h2>x open-ended (requested)</h2>" in page.content.decode()
+    assert "None" not in str(reservation)
