@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from oioi_portal.admin import ReadOnlyAdminMixin
+from oioi_portal.admin import COMPACT_DATETIME, ReadOnlyAdminMixin, local_time, shortened
 from sessions_app.models import ChargingSession, Reservation
 
 
@@ -9,11 +9,11 @@ class ChargingSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Remote starts as asked and as the CPO answered: records, not data to edit."""
 
     list_display = [
-        "requested_at",
+        "requested_display",
         "requested_by",
         "cpo",
         "evse_id",
-        "cpo_session_id",
+        "cpo_session_id_display",
         "state",
         "result_code",
         "is_stoppable",
@@ -30,6 +30,14 @@ class ChargingSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=cpo_session_id", "evse_id", "contract__evco_id", "=correlation_id"]
     date_hierarchy = "requested_at"
     show_full_result_count = False
+
+    @admin.display(description="requested", ordering="requested_at")
+    def requested_display(self, session):
+        return local_time(session.requested_at, COMPACT_DATETIME)
+
+    @admin.display(description="CPO session id", ordering="cpo_session_id")
+    def cpo_session_id_display(self, session):
+        return shortened(session.cpo_session_id, 12)
 
 
 @admin.register(Reservation)
