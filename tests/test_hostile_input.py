@@ -16,7 +16,7 @@ from django.conf import settings
 from django.urls import URLResolver, get_resolver, resolve, reverse
 
 from oioi_portal.filtersets import BoundedDateField
-from oioi_portal.models import Role
+from oioi_portal.models import AuditLogEntry, Role
 from oioi_portal.oioi.registry import registry
 from oioi_portal.oioi.results import ResultCode
 from oioi_portal.oioi.views import MAX_JSON_DEPTH
@@ -160,8 +160,6 @@ def test_oioi_host_outside_allowed_hosts_is_230(client, everyone, call):
 
 
 def test_oioi_refusals_are_audited_with_their_code(client, everyone):
-    from oioi_portal.models import AuditLogEntry
-
     oioi_raw(client, everyone, json.dumps({SURROGATE: {}}))
     oioi_raw(client, everyone, "{}", HTTP_HOST=FOREIGN_HOST)
     entries = AuditLogEntry.objects.order_by("id")
