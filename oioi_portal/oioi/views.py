@@ -41,17 +41,39 @@ def _reject_constant(name):
 # No call nests deeper than a few levels; a deeper body is refused before any code walks it
 # recursively (storing a raw payload as JSON, forwarding it) and runs out of stack.
 MAX_JSON_DEPTH = 32
-# A JSON escape (`"\\ud800"`) can carry a lone UTF-16 surrogate, which is no character.
+# A JSON escape (`"\\ud800"`) can carry a lone UTF-16 surrogate, which is no character; UTF-8
+# cannot, so a body without such an escape holds none.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_MESSAGE = "A lone UTF-16 surrogate (\\ud800-\\udfff) is no character."
 
 
-def refuse_hostile_json(value):
+def refuse_hostile_json(envelope, body):
     """
-    Raise InvalidRequest naming the member when ``value`` nests deeper than MAX_JSON_DEPTH or
-    holds a lone surrogate in a string or member name (no database or encoder takes one).
-    Iterative: the walk itself must not run out of stack.
+    Raise InvalidRequest naming the member when the parsed ``body`` nests deeper than
+    MAX_JSON_DEPTH or holds a lone surrogate in a string or member name (no database or encoder
+    takes one). Most bodies are cleared by a look at their bytes; walks are iterative, so that
+    they cannot run out of stack themselves.
     """
+    brackets = body.count(b"[") + body.count(b"{")
+    too_deep = brackets > MAX_JSON_DEPTH and _nests_deeper(envelope, MAX_JSON_DEPTH)
+    if too_deep or _SURROGATE_ESCAPE.search(body):
+        _refuse_member(envelope)
+
+
+def _nests_deeper(value, limit):
+    stack = [(value, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((item, depth + 1) for item in children if isinstance(item, dict | list))
+    return False
+
+
+def _refuse_member(value):
+    """Walk ``value`` with each member's path and raise for the first one refused."""
     stack = [(value, 0, "")]
     while stack:
         value, depth, path = stack.pop()
@@ -88,7 +110,7 @@ def read_envelope(http_request):
         raise InvalidRequest(f"The request body is not valid UTF-8 JSON ({exc}).") from None
     if not isinstance(envelope, dict):
         raise InvalidRequest("The request body is a JSON object naming one call.")
-    refuse_hostile_json(envelope)
+    refuse_hostile_json(envelope, body)
     if len(envelope) != 1:
         raise InvalidRequest(
             f"The request body has exactly one member naming the call; it has {len(envelope)}."
