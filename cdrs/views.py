@@ -17,6 +17,7 @@ from cdrs.selectors import (
     cdr_daily_totals_for_partner,
     cdr_list_for_partner,
 )
+from oioi_portal.filtersets import DateFilter
 from oioi_portal.portal import exports as portal_exports
 from oioi_portal.portal.charts import energy_sessions_chart
 from oioi_portal.portal.forms import PortalFilterSetMixin
@@ -48,10 +49,10 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
     period = django_filters.ChoiceFilter(
         label=_("Period"), choices=PERIODS, empty_label=None, method="filter_period"
     )
-    date_from = django_filters.DateFilter(
+    date_from = DateFilter(
         label=_("From"), method="filter_period", widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = django_filters.DateFilter(
+    date_to = DateFilter(
         label=_("To (inclusive)"),
         method="filter_period",
         widget=forms.DateInput(attrs={"type": "date"}),

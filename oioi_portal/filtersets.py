@@ -1,8 +1,9 @@
-from datetime import UTC
+from datetime import UTC, date
 
 import django_filters
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField, ModelChoiceField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 
@@ -11,6 +12,9 @@ from oioi_portal.models import AuditLogEntry, Delivery
 # What a 64-bit integer column holds; a number outside it is refused before any query (a
 # database would raise on it: SQLite overflows, PostgreSQL is out of range).
 SQL_INTEGER_RANGE = (-(2**63), 2**63 - 1)
+# The days a date filter takes: a century around the platform's data.
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
 
 
 def _in_sql_range(value):
@@ -55,6 +59,30 @@ class DateTimeFilter(django_filters.IsoDateTimeFilter):
     """The time filter of every FilterSet (`since`, `until`, `updated_since`, ...)."""
 
     field_class = UtcDateTimeField
+
+
+class BoundedDateField(forms.DateField):
+    """
+    A day from EARLIEST_DATE to LATEST_DATE. The portal's report reads and draws every month of
+    its period: one from year 1 to 9999 took minutes and a page of 30 MB (and a day at the
+    calendar's edge has no UTC midnight to compare with).
+    """
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                _("A date from %(earliest)s to %(latest)s."),
+                code="out_of_range",
+                params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            )
+        return value
+
+
+class DateFilter(django_filters.DateFilter):
+    """The date filter of every FilterSet (the portal's From and To)."""
+
+    field_class = BoundedDateField
 
 
 class IdentifierFormField(forms.CharField):

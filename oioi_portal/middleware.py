@@ -2,6 +2,7 @@ import logging
 import time
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError
 
 from oioi_portal.models import AuditLogEntry
@@ -13,8 +14,10 @@ from oioi_portal.requests import (
     correlation_id_from,
     new_request_id,
 )
+from oioi_portal.views import API_PREFIX, CLIENT_ERRORS, api_error, client_error
 
 logger = logging.getLogger("oioi_portal.audit")
+refused_logger = logging.getLogger("oioi_portal.api")
 
 AUDITED_PREFIXES = {
     "/api/v4/": AuditLogEntry.Interface.OIOI,
@@ -25,8 +28,12 @@ _insert_audit_entry = PreparedInsert(AuditLogEntry)
 
 
 def storable(text, length):
-    """``text`` as a text column takes it: PostgreSQL refuses NUL characters, which clients send."""
-    return (text or "").replace("\x00", "\ufffd")[:length]
+    """
+    ``text`` as a text column takes it: PostgreSQL refuses NUL characters, and no database
+    takes a lone UTF-16 surrogate; clients send both.
+    """
+    text = (text or "").replace("\x00", "\ufffd")[:length]
+    return text.encode("utf-8", "replace").decode()
 
 
 class RequestAuditMiddleware:
@@ -107,3 +114,36 @@ class ContentSecurityPolicyMiddleware:
         if policy and request.path.startswith(settings.CONTENT_SECURITY_POLICY_PATHS):
             response.setdefault("Content-Security-Policy", policy)
         return response
+
+
+class ApiClientErrorMiddleware:
+    """
+    Answers a request under /api/ that Django refuses as the client's error (CLIENT_ERRORS: a
+    Host header outside ALLOWED_HOSTS, too many query parameters or form fields, a body too
+    large, text that is no Unicode) in the interface's JSON envelope, as a 4xx and one log line,
+    where Django would answer an HTML page and log a traceback. Sits outside the middleware that
+    asks for the host first.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(API_PREFIX):
+            try:
+                request.get_host()
+            except DisallowedHost as exc:
+                return self.refuse(request, exc)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if request.path.startswith(API_PREFIX) and isinstance(exception, CLIENT_ERRORS):
+            return self.refuse(request, exception)
+        return None
+
+    def refuse(self, request, exc):
+        http_status, message = client_error(exc)
+        refused_logger.warning(
+            "refused %s: %s request_id=%s", request.path, type(exc).__name__, request.request_id
+        )
+        return api_error(request, http_status, message)

@@ -20,5 +20,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
+handler400 = "oioi_portal.views.bad_request"
 handler404 = "oioi_portal.views.page_not_found"
 handler500 = "oioi_portal.views.server_error"

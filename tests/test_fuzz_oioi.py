@@ -6,9 +6,11 @@ and a refused request changes nothing in the database.
 
 import json
 import os
+from urllib.parse import quote_from_bytes
 
 import pytest
 from django.apps import apps
+from django.conf import settings as django_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +18,7 @@ from clients.models import Authorization
 from oioi_portal.models import AuditLogEntry, RateLimitCounter, Role
 from oioi_portal.oioi.registry import registry
 from oioi_portal.oioi.results import ResultCode
+from oioi_portal.oioi.views import MAX_JSON_DEPTH
 from tests.conftest import OIOI_URL
 from tests.mixins import partner_with_roles
 
@@ -28,9 +31,10 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-odd_text = st.text(
-    alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=40
-) | st.sampled_from(["", " ", "\u0000", "DE*8PS*E1", "0A1B2C3D", "x" * 5000, "ü" * 300, "🔌"])
+# Any code point, lone UTF-16 surrogates (which JSON escapes carry) included.
+odd_text = st.text(max_size=40) | st.sampled_from(
+    ["", " ", "\u0000", "\ud800", "x\udfff", "DE*8PS*E1", "0A1B2C3D", "x" * 5000, "ü" * 300, "🔌"]
+)
 numbers = (
     st.integers(min_value=-(2**70), max_value=2**70)
     | st.floats(allow_nan=False)
@@ -145,3 +149,58 @@ def test_generated_authorization_headers_are_401(client, db, header):
     )
     assert response.status_code == 401
     assert response.json()["result"]["code"] == 210
+
+
+def nested_text(depth, kind):
+    """JSON nested ``depth`` levels, as text: no encoder could write it deeper than its stack."""
+    if kind == "object":
+        return '{"a":' * depth + "0" + "}" * depth
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize("call", registry.names())
+def test_deep_nesting_in_any_member_is_refused_cleanly(client, everyone, call):
+    members = st.sampled_from([*wire_fields(registry.get(call).serializer_class), "ignored"])
+
+    @FUZZ
+    @given(
+        member=members,
+        depth=st.integers(min_value=1, max_value=20_000),
+        kind=st.sampled_from(["list", "object"]),
+    )
+    def check(member, depth, kind):
+        before = row_counts()
+        body = f'{{"{call}": {{"{member}": {nested_text(depth, kind)}}}}}'
+        response = client.post(
+            OIOI_URL,
+            data=body.encode(),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"key={everyone.key}",
+        )
+        code = assert_envelope(response)["result"]["code"]
+        if depth > MAX_JSON_DEPTH:
+            assert code == ResultCode.INVALID_REQUEST_FORMAT
+            assert row_counts() == before
+
+    check()
+
+
+@FUZZ
+@given(
+    fields=st.integers(min_value=0, max_value=3 * django_settings.DATA_UPLOAD_MAX_NUMBER_FIELDS),
+    name=odd_text.map(lambda text: text.encode("utf-8", "surrogatepass")),
+)
+def test_generated_query_strings_never_break_the_endpoint(client, everyone, fields, name):
+    # Raw bytes percent-encoded: a lone surrogate arrives as its (invalid) UTF-8 bytes.
+    query = "&".join([f"{quote_from_bytes(name)}={n}" for n in range(fields)])
+    response = client.post(
+        f"{OIOI_URL}?{query}",
+        data=b'{"api-minimum-version-number": {}}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"key={everyone.key}",
+    )
+    body = assert_envelope(response)
+    if fields > django_settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:
+        assert body["result"]["code"] == ResultCode.INVALID_REQUEST_FORMAT
+    else:
+        assert body["result"]["code"] == ResultCode.SUCCESS

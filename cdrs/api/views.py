@@ -2,7 +2,6 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import viewsets
-from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 
 from cdrs import exports, selectors
@@ -10,18 +9,17 @@ from cdrs.api.renderers import CSVRenderer
 from cdrs.api.serializers import CDRSerializer
 from cdrs.filtersets import CDRFilterSet
 from cdrs.models import CDR
+from oioi_portal.api.pagination import DefaultCursorPagination
 from oioi_portal.api.views import PartnerScopedViewSet
 
 
-class CDRSyncPagination(CursorPagination):
+class CDRSyncPagination(DefaultCursorPagination):
     """
     Oldest change first, so that paging through `updated_since` never misses a CDR: one that
     changes meanwhile moves to the end of the list and is met again.
     """
 
     ordering = ("updated_at", "id")
-    page_size_query_param = "page_size"
-    max_page_size = 1000
 
 
 class CDRViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):

@@ -14,11 +14,12 @@ ERROR = {
 
 # Answers the viewsets' shared machinery gives (authentication, throttling, filters, lookups).
 COMMON_RESPONSES = {
+    "400": "A Host header we do not serve, or more query parameters than we read (1000).",
     "401": "Missing, unknown, expired or revoked API key.",
     "429": "Rate limit of the API key reached; see Retry-After.",
 }
 LIST_RESPONSES = {
-    "400": "A filter parameter is malformed.",
+    "400": "A filter parameter is malformed (or as for every operation).",
     "404": "An invalid page cursor or an unknown format.",
 }
 DETAIL_RESPONSES = {"404": "No such object among yours."}

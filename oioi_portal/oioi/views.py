@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 from contextlib import nullcontext
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from oioi_portal.oioi.results import InvalidRequest, NotAllowed, OIOIError, Resu
 from oioi_portal.oioi.serializers import first_error
 from oioi_portal.ratelimit import ApiKeyRateThrottle
 from oioi_portal.selectors import partner_identifier_get_for_key
+from oioi_portal.views import CLIENT_ERRORS, client_error
 
 logger = logging.getLogger("oioi_portal.oioi")
 
@@ -36,6 +38,64 @@ def _reject_constant(name):
     raise ValueError(f"{name} is not a JSON number")
 
 
+# No call nests deeper than a few levels; a deeper body is refused before any code walks it
+# recursively (storing a raw payload as JSON, forwarding it) and runs out of stack.
+MAX_JSON_DEPTH = 32
+# A JSON escape (`"\\ud800"`) can carry a lone UTF-16 surrogate, which is no character; UTF-8
+# cannot, so a body without such an escape holds none.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_MESSAGE = "A lone UTF-16 surrogate (\\ud800-\\udfff) is no character."
+
+
+def refuse_hostile_json(envelope, body):
+    """
+    Raise InvalidRequest naming the member when the parsed ``body`` nests deeper than
+    MAX_JSON_DEPTH or holds a lone surrogate in a string or member name (no database or encoder
+    takes one). Most bodies are cleared by a look at their bytes; walks are iterative, so that
+    they cannot run out of stack themselves.
+    """
+    brackets = body.count(b"[") + body.count(b"{")
+    too_deep = brackets > MAX_JSON_DEPTH and _nests_deeper(envelope, MAX_JSON_DEPTH)
+    if too_deep or _SURROGATE_ESCAPE.search(body):
+        _refuse_member(envelope)
+
+
+def _nests_deeper(value, limit):
+    stack = [(value, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((item, depth + 1) for item in children if isinstance(item, dict | list))
+    return False
+
+
+def _refuse_member(value):
+    """Walk ``value`` with each member's path and raise for the first one refused."""
+    stack = [(value, 0, "")]
+    while stack:
+        value, depth, path = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise InvalidRequest(f"Nested deeper than {MAX_JSON_DEPTH} levels.", field=_shown(path))
+        if isinstance(value, dict):
+            for key, item in value.items():
+                member = f"{path}.{key}" if path else key
+                if _SURROGATE.search(key):
+                    raise InvalidRequest(_SURROGATE_MESSAGE, field=_shown(member))
+                stack.append((item, depth + 1, member))
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1, f"{path}[{n}]") for n, item in enumerate(value))
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            raise InvalidRequest(_SURROGATE_MESSAGE, field=_shown(path))
+
+
+def _shown(path):
+    """A member's path as a message may quote it: surrogates in it escaped."""
+    return path.encode("utf-8", "backslashreplace").decode()
+
+
 def read_envelope(http_request):
     """Parse the body into (call name, payload); raise InvalidRequest naming what is wrong."""
     limit = settings.OIOI_MAX_REQUEST_BYTES
@@ -50,6 +110,7 @@ def read_envelope(http_request):
         raise InvalidRequest(f"The request body is not valid UTF-8 JSON ({exc}).") from None
     if not isinstance(envelope, dict):
         raise InvalidRequest("The request body is a JSON object naming one call.")
+    refuse_hostile_json(envelope, body)
     if len(envelope) != 1:
         raise InvalidRequest(
             f"The request body has exactly one member naming the call; it has {len(envelope)}."
@@ -141,6 +202,9 @@ class OIOIRequestView(APIView):
     def to_oioi_error(self, exc):
         if isinstance(exc, OIOIError):
             return exc
+        if isinstance(exc, CLIENT_ERRORS):
+            http_status, message = client_error(exc)
+            return InvalidRequest(message, http_status=http_status)
         if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
             message = "Missing API key." if isinstance(exc, exceptions.NotAuthenticated) else None
             return OIOIError(
