@@ -10,24 +10,33 @@ from oioi_portal import selectors
 
 register = template.Library()
 
-# (model, what is counted, the count (one query), the changelist's filter showing the rows).
+# (model, what is counted (one, several), the count (one query), the changelist's filter
+# showing the rows).
 ITEMS = [
-    ("cdrs.CDR", "flagged CDRs to review", cdr_count_needing_review, "flag=needs_review"),
+    (
+        "cdrs.CDR",
+        ("flagged CDR to review", "flagged CDRs to review"),
+        cdr_count_needing_review,
+        "flag=needs_review",
+    ),
     (
         "oioi_portal.Delivery",
-        "dead-letter deliveries",
+        ("dead-letter delivery", "dead-letter deliveries"),
         lambda: selectors.delivery_list_dead().count(),
         "state__exact=dead",
     ),
     (
         "oioi_portal.ApiKey",
-        f"API keys expiring within {selectors.KEY_EXPIRY_WARNING.days} days",
+        (
+            f"API key expiring within {selectors.KEY_EXPIRY_WARNING.days} days",
+            f"API keys expiring within {selectors.KEY_EXPIRY_WARNING.days} days",
+        ),
         lambda: selectors.api_key_list_expiring().count(),
         "expiry=soon",
     ),
     (
         "oioi_portal.Partner",
-        "partners whose OIOI endpoint fails",
+        ("partner whose OIOI endpoint fails", "partners whose OIOI endpoint fails"),
         lambda: selectors.partner_list_endpoint_failing().count(),
         "endpoint=failing",
     ),
@@ -39,7 +48,7 @@ def admin_attention(context):
     """The items the signed-in user may open: each counted, with a link to the rows."""
     request = context["request"]
     items = []
-    for label, description, count, query in ITEMS:
+    for label, (one, several), count, query in ITEMS:
         model = apps.get_model(label)
         model_admin = admin.site.get_model_admin(model)
         # Counted only for those who may open the list it links to.
@@ -47,5 +56,7 @@ def admin_attention(context):
             continue
         opts = model._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
-        items.append({"description": description, "count": count(), "url": f"{url}?{query}"})
+        number = count()
+        description = one if number == 1 else several
+        items.append({"description": description, "count": number, "url": f"{url}?{query}"})
     return items

@@ -56,8 +56,9 @@ def add_needing_attention(tag):
     ApiKey.objects.filter(pk=expired.pk).update(expires_at=now - timedelta(days=1))
     return {
         "flagged CDRs to review": flagged,
-        "dead-letter deliveries": [dead],
-        "API keys expiring within 14 days": [expiring],
+        # One of each: named in the singular.
+        "dead-letter delivery": [dead],
+        "API key expiring within 14 days": [expiring],
         "partners whose OIOI endpoint fails": [dead_at, retrying_at],
     }
 
