@@ -22,7 +22,7 @@ from django.utils.module_loading import module_has_submodule
 from django.utils.text import slugify
 
 from oioi_portal import services
-from oioi_portal.management.commands.partner import PORTAL_USER_PASSWORD_ENV, one_line
+from oioi_portal.commands import PORTAL_USER_PASSWORD_ENV, one_line
 from oioi_portal.models import Partner, Role
 from oioi_portal.portal import services as portal_services
 
