@@ -214,7 +214,7 @@ def main():
             from django.db import connections
             from django.utils import timezone
 
-            from sessions_app.simulator import CpoSimulator
+            from demo.simulator import CpoSimulator
 
             simulator_key = secrets.token_urlsafe(24)
             simulator = CpoSimulator(key=simulator_key).start()

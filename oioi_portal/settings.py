@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "cdrs",
     "clients",
     "sessions_app",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from cdrs.models import CDR
 from clients.models import Authorization
+from demo.management.commands.seed_demo import SUPERUSER_USERNAME
+from demo.partners import DEMO_CPO, DEMO_EMP
 from oioi_portal import services
-from oioi_portal.management.commands.seed_demo import DEMO_CPO, DEMO_EMP, SUPERUSER_USERNAME
 from oioi_portal.models import ApiKey, Delivery, DeliveryAttempt, Partner
 from oioi_portal.portal import urls as portal_urls
 from sessions_app.models import ChargingSession, Reservation

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from clients import services
+from demo.simulator import CpoSimulator
 from oioi_portal.models import Delivery
-from sessions_app.simulator import CpoSimulator
 from tests.clients.conftest import make_key, push, uids
 from tests.factories import PartnerFactory, PartnerIdentifierFactory
 

@@ -498,7 +498,7 @@ def test_seed_demo_creates_partners_keys_and_superuser(client, db, no_env_passwo
     # Every partner made is named in the summary.
     created = re.search(r"^Created demo partners: (.*)\.$", output, re.MULTILINE).group(1)
     assert created.split(", ") == DEMO_NAMES
-    # The demo CPO's endpoint is the CPO simulator that `make run` starts (sessions_app.demo).
+    # The demo CPO's endpoint is the CPO simulator that `make run` starts (demo.sessions).
     assert partners["Demo CPO"].endpoint_url == "http://127.0.0.1:8001/oioi"
     assert partners["Demo CPO"].endpoint_key
     for partner in partners.values():

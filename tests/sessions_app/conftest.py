@@ -5,9 +5,9 @@ import itertools
 import pytest
 
 from clients.models import ChargingKey, Contract, Customer
+from demo.simulator import CpoSimulator
 from oioi_portal.identifiers import normalize_evse_id
 from oioi_portal.models import Partner
-from sessions_app.simulator import CpoSimulator
 from stations.models import Connector, ConnectorStatus, Station
 from stations.services import operator_company_get_or_create
 from tests.factories import OperatorIdFactory, PartnerFactory

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from clients import services
-from oioi_portal.management.commands.partner import OneLineErrorParser, one_line
+from oioi_portal.commands import OneLineErrorParser, one_line
 from oioi_portal.models import Partner
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from oioi_portal import services
-from oioi_portal.management.commands.partner import OneLineErrorParser, one_line
+from oioi_portal.commands import OneLineErrorParser, one_line
 
 
 def parse_day(value):

@@ -1,11 +1,11 @@
-"""``manage.py simulate_cpo --port N``: play a CPO's OIOI endpoint (see sessions_app.simulator)."""
+"""``manage.py simulate_cpo --port N``: play a CPO's OIOI endpoint (see demo.simulator)."""
 
 import contextlib
 
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.simulator import CpoSimulator
 from oioi_portal.models import Partner
-from sessions_app.simulator import CpoSimulator
 
 
 class Command(BaseCommand):

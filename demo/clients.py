@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from clients import services
 from clients.models import ChargingKey, Customer, Whitelist
-from oioi_portal.management.commands.seed_demo import DEMO_EMP
+from demo.partners import DEMO_EMP
 from oioi_portal.models import Partner
 
 

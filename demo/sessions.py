@@ -7,7 +7,7 @@ import re
 import secrets
 
 from clients.models import Contract
-from oioi_portal.management.commands.seed_demo import DEMO_CPO, DEMO_EMP
+from demo.partners import DEMO_CPO, DEMO_EMP
 from oioi_portal.models import Partner
 from stations.models import Connector
 

@@ -6,9 +6,9 @@ and hidden by staff. Idempotent.
 
 from itertools import cycle
 
+from demo.partners import DEMO_CPO, DEMO_EMP
 from oioi_portal import services as partner_services
 from oioi_portal.identifiers import normalize_operator_id
-from oioi_portal.management.commands.seed_demo import DEMO_CPO, DEMO_EMP
 from oioi_portal.models import OperatorId, Partner, Role
 from stations import services
 from stations.models import Company, ConnectorStatus, Station

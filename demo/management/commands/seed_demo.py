@@ -4,58 +4,35 @@
 Idempotent: ``make run`` calls it on every start, so whatever already exists is left as it is and
 secrets (API keys, a generated password) are printed only by the run that creates them.
 
-The core seeds partners and the superuser here; each domain app seeds its own data in a ``demo``
-module of its own with a function ``seed(site)`` that is idempotent too, may use the demo partners
-(see ``DEMO_PARTNERS``) and the site's addresses (``DemoSite``), and returns the lines to print.
+The core seeds partners and the superuser here; each domain's demo data is a module of this app
+(``demo.stations``, ...) with a function ``seed(site)`` that is idempotent too, may use the demo
+partners (``demo.partners``) and the site's addresses (``DemoSite``), and returns the lines to
+print.
 """
 
 import os
 import secrets
 from dataclasses import dataclass, field
-from importlib import import_module
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils.module_loading import module_has_submodule
 from django.utils.text import slugify
 
+from demo import cdrs, clients, sessions, stations
+from demo.partners import DEMO_EMP, DEMO_PARTNERS
 from oioi_portal import services
-from oioi_portal.management.commands.partner import PORTAL_USER_PASSWORD_ENV, one_line
+from oioi_portal.commands import PORTAL_USER_PASSWORD_ENV, one_line
 from oioi_portal.models import Partner, Role
 from oioi_portal.portal import services as portal_services
 
 SITE_URL = "http://127.0.0.1:8000"
 # How the hints run a command: what works in a checkout as the README has it, no venv activated.
 MANAGE = ".venv/bin/python manage.py"
-# The demo partners the apps' demo data refers to by name.
-DEMO_CPO = "Demo CPO"
-DEMO_EMP = "Demo EMP"
 SUPERUSER_USERNAME = "admin"
 # The name of the variable (as createsuperuser reads it), not a password.
 SUPERUSER_PASSWORD_ENV = "DJANGO_SUPERUSER_PASSWORD"  # noqa: S105
-
-
-@dataclass(frozen=True)
-class DemoPartner:
-    name: str
-    role: Role
-    operator_ids: tuple = ()
-    # The demo fleet operator sends no OIOI calls, so it gets no key (the hint says how).
-    issues_key: bool = True
-
-
-DEMO_PARTNERS = (
-    DemoPartner(DEMO_CPO, Role.CPO, operator_ids=("DE*8PS",)),
-    DemoPartner(DEMO_EMP, Role.EMP),
-    DemoPartner("Demo OEM", Role.OEM),
-    DemoPartner("Demo Fleet", Role.FLEET, issues_key=False),
-    # The operators of the demo stations in Berlin, Hamburg and Munich (stations.demo).
-    DemoPartner("Demo CPO Berlin", Role.CPO, operator_ids=("DE*BEW",)),
-    DemoPartner("Demo CPO Hamburg", Role.CPO, operator_ids=("DE*HHL",)),
-    DemoPartner("Demo CPO Süd", Role.CPO, operator_ids=("DE*SDS",)),
-)
 
 
 @dataclass(frozen=True)
@@ -81,8 +58,8 @@ class SeededSuperuser:
     password: str | None = None
 
 
-# The apps whose ``demo.seed()`` runs, in this order: later ones refer to earlier ones' data.
-DEMO_APPS = ("stations", "clients", "sessions_app", "cdrs")
+# The domains whose ``seed()`` runs, in this order: later ones refer to earlier ones' data.
+DEMO_DOMAINS = (stations, clients, sessions, cdrs)
 
 
 @dataclass
@@ -179,10 +156,9 @@ def seed_portal_users(result):
 
 
 def seed_apps(result, site):
-    """Run each domain app's ``demo.seed(site)``, where the app has one."""
-    for app in DEMO_APPS:
-        if module_has_submodule(import_module(app), "demo"):
-            result.app_lines.extend(import_module(f"{app}.demo").seed(site))
+    """Run each domain's ``seed(site)``."""
+    for domain in DEMO_DOMAINS:
+        result.app_lines.extend(domain.seed(site))
 
 
 class Command(BaseCommand):

@@ -17,9 +17,9 @@ from cdrs.models import CDR, CDRRevision
 from cdrs.wire import cdr_wire_payload
 from clients import services as client_services
 from clients.models import ChargingKey
+from demo.partners import DEMO_CPO
 from oioi_portal import identifiers
 from oioi_portal import services as partner_services
-from oioi_portal.management.commands.seed_demo import DEMO_CPO
 from oioi_portal.models import Partner
 from stations.models import Connector
 

@@ -2,7 +2,7 @@
 
 from cdrs.models import CDR, CDRRevision
 from oioi_portal.models import Delivery, Partner
-from tests.stations.test_demo import seed_demo
+from tests.demo.test_stations import seed_demo
 
 
 def test_seed_demo_creates_cdrs_once(db, monkeypatch):

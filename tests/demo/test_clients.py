@@ -5,8 +5,8 @@ import re
 
 from django.core.management import call_command
 
-from clients.demo import DEMO_KEYS, DEMO_WHITELIST
 from clients.models import ChargingKey, WhitelistEntry
+from demo.clients import DEMO_KEYS, DEMO_WHITELIST
 from tests.clients.conftest import client_state
 from tests.conftest import oioi_post
 

@@ -1,0 +1,29 @@
+"""The demo partners (seed_demo creates them), which every domain's demo data refers to by name."""
+
+from dataclasses import dataclass
+
+from oioi_portal.models import Role
+
+DEMO_CPO = "Demo CPO"
+DEMO_EMP = "Demo EMP"
+
+
+@dataclass(frozen=True)
+class DemoPartner:
+    name: str
+    role: Role
+    operator_ids: tuple = ()
+    # The demo fleet operator sends no OIOI calls, so it gets no key (the hint says how).
+    issues_key: bool = True
+
+
+DEMO_PARTNERS = (
+    DemoPartner(DEMO_CPO, Role.CPO, operator_ids=("DE*8PS",)),
+    DemoPartner(DEMO_EMP, Role.EMP),
+    DemoPartner("Demo OEM", Role.OEM),
+    DemoPartner("Demo Fleet", Role.FLEET, issues_key=False),
+    # The operators of the demo stations in Berlin, Hamburg and Munich (demo.stations).
+    DemoPartner("Demo CPO Berlin", Role.CPO, operator_ids=("DE*BEW",)),
+    DemoPartner("Demo CPO Hamburg", Role.CPO, operator_ids=("DE*HHL",)),
+    DemoPartner("Demo CPO Süd", Role.CPO, operator_ids=("DE*SDS",)),
+)
