@@ -3,11 +3,12 @@
 import hmac
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from oioi_portal import sql
 from oioi_portal.models import ApiKey, Delivery, Partner, PartnerIdentifier
-from oioi_portal.prepared import Param, PreparedQuery
 from oioi_portal.services import api_key_hash
 
 
@@ -23,7 +24,7 @@ def api_key_get_valid(plaintext, *, client_address=None, now=None):
     prefix, dot, secret = (plaintext or "").partition(".")
     if not dot or not prefix or not secret or len(prefix) > 12:
         raise InvalidApiKey("Invalid API key.")
-    api_key = _api_key_by_prefix.first(prefix=prefix)
+    api_key = api_key_get_by_prefix(prefix)
     if api_key is None:
         raise InvalidApiKey("Invalid API key.")
     if not hmac.compare_digest(api_key.secret_hash, api_key_hash(secret)):
@@ -38,30 +39,58 @@ def api_key_get_valid(plaintext, *, client_address=None, now=None):
     return api_key
 
 
-def _partner_identifier_for_key():
-    key_links = ApiKey.partner_identifiers.through.objects.filter(apikey_id=Param("api_key_id"))
-    return (
-        PartnerIdentifier.objects.filter(
-            value=Param("value"), partner_id=Param("partner_id"), is_active=True
-        )
-        # A key with no identifiers selected acts for all of its partner's.
-        .filter(~Exists(key_links) | Exists(key_links.filter(partneridentifier_id=OuterRef("pk"))))
-        .order_by()[:1]
-    )
-
-
-# Every OIOI request runs the first, every call naming a partner identifier the second.
-_api_key_by_prefix = PreparedQuery(
-    lambda: ApiKey.objects.select_related("partner").filter(prefix=Param("prefix"))[:1]
+_KEY = sql.Columns(ApiKey, "k")
+_PARTNER = sql.Columns(Partner, "p")
+_API_KEY_BY_PREFIX = (
+    f"SELECT {_KEY.sql}, {_PARTNER.sql} FROM {sql.table(ApiKey)} k "  # noqa: S608
+    f"INNER JOIN {sql.table(Partner)} p ON {sql.column(Partner, 'id', 'p')} = "
+    f"{sql.column(ApiKey, 'partner', 'k')} WHERE {sql.column(ApiKey, 'prefix', 'k')} = %s"
 )
-_partner_identifier_for_key = PreparedQuery(_partner_identifier_for_key)
+
+
+def api_key_get_by_prefix(prefix):
+    """
+    The ApiKey with ``prefix``, its partner with it, or None: one query, on every API request
+    (plain SQL, see oioi_portal.sql).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_API_KEY_BY_PREFIX, [prefix])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    api_key = _KEY.instance(row[: _KEY.count])
+    api_key.partner = _PARTNER.instance(row[_KEY.count :])
+    return api_key
+
+
+_IDENTIFIER = sql.Columns(PartnerIdentifier, "i")
+_KEY_LINKS = ApiKey.partner_identifiers.through
+_PARTNER_IDENTIFIER_FOR_KEY = (
+    f"SELECT {_IDENTIFIER.sql} FROM {sql.table(PartnerIdentifier)} i "  # noqa: S608
+    f"WHERE {sql.column(PartnerIdentifier, 'value', 'i')} = %s "
+    f"AND {sql.column(PartnerIdentifier, 'partner', 'i')} = %s "
+    f"AND {sql.column(PartnerIdentifier, 'is_active', 'i')} = %s "
+    # A key with no identifiers selected acts for all of its partner's.
+    f"AND (NOT EXISTS (SELECT 1 FROM {sql.table(_KEY_LINKS)} l "
+    f"WHERE {sql.column(_KEY_LINKS, 'apikey', 'l')} = %s) "
+    f"OR EXISTS (SELECT 1 FROM {sql.table(_KEY_LINKS)} l "
+    f"WHERE {sql.column(_KEY_LINKS, 'apikey', 'l')} = %s "
+    f"AND {sql.column(_KEY_LINKS, 'partneridentifier', 'l')} = "
+    f"{sql.column(PartnerIdentifier, 'id', 'i')}))"
+)
 
 
 def partner_identifier_get_for_key(api_key, value):
-    """The active partner identifier ``value`` if ``api_key`` may act for it, else None."""
-    return _partner_identifier_for_key.first(
-        value=value, partner_id=api_key.partner_id, api_key_id=api_key.pk
-    )
+    """
+    The active partner identifier ``value`` if ``api_key`` may act for it, else None: one
+    query, on every call naming a partner identifier (plain SQL, see oioi_portal.sql).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _PARTNER_IDENTIFIER_FOR_KEY, [value, api_key.partner_id, True, api_key.pk, api_key.pk]
+        )
+        row = cursor.fetchone()
+    return None if row is None else _IDENTIFIER.instance(row)
 
 
 # --- What needs staff's attention -----------------------------------------------------------

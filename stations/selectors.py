@@ -6,9 +6,11 @@ number of queries whatever the number of stations it answers with.
 import math
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, Value, When, Window
 from django.db.models.functions import Coalesce, Floor, Least, RowNumber
 
+from oioi_portal import sql
 from sessions_app.selectors import connector_reservation_annotations
 from stations.models import Connector, ConnectorStatus, Station
 
@@ -203,3 +205,38 @@ def station_companies(stations):
             if company is not None:
                 companies[company.pk] = company
     return [companies[pk] for pk in sorted(companies)]
+
+
+# connector-post-status is the call CPOs send most: its two reads are plain SQL (see
+# oioi_portal.sql). The connectors of an EVSE id on an owner's stations that are not deleted:
+_EVSE_CONNECTORS = (
+    f"FROM {sql.table(Connector)} c INNER JOIN {sql.table(Station)} s "  # noqa: S608
+    f"ON {sql.column(Station, 'id', 's')} = {sql.column(Connector, 'station', 'c')} "
+    f"WHERE {sql.column(Connector, 'evse_id_normalized', 'c')} = %s "
+    f"AND {sql.column(Station, 'owner', 's')} = %s "
+    f"AND {sql.column(Station, 'is_deleted', 's')} = %s"
+)
+_EVSE_STATUSES = f"SELECT {sql.column(Connector, 'status', 'c')} {_EVSE_CONNECTORS}"
+_EVSE_TO_CHANGE = (
+    f"SELECT {sql.column(Connector, 'id', 'c')}, {sql.column(Connector, 'station', 'c')}, "
+    f"{sql.column(Connector, 'status', 'c')} {_EVSE_CONNECTORS} "
+    f"AND {sql.column(Connector, 'status', 'c')} <> %s"
+)
+
+
+def connector_list_evse_statuses(*, owner_id, evse_id_normalized):
+    """The statuses of the connectors with ``evse_id_normalized`` on the owner's stations."""
+    with connection.cursor() as cursor:
+        cursor.execute(_EVSE_STATUSES, [evse_id_normalized, owner_id, False])
+        return [status for (status,) in cursor.fetchall()]
+
+
+def connector_list_evse_to_change(*, owner_id, evse_id_normalized, status):
+    """
+    (id, station id, status) of those connectors whose status is not ``status``, locked (and
+    their stations) until the transaction ends where the database can lock rows.
+    """
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with connection.cursor() as cursor:
+        cursor.execute(_EVSE_TO_CHANGE + lock, [evse_id_normalized, owner_id, False, status])
+        return cursor.fetchall()

@@ -11,7 +11,6 @@ from django.utils import timezone
 from oioi_portal import identifiers
 from oioi_portal.models import OperatorId
 from oioi_portal.oioi.results import InvalidRequest, NotAllowed, OIOIError, ResultCode
-from oioi_portal.prepared import Param, PreparedQuery
 from stations.models import (
     ADDRESS_FIELDS,
     CONTACT_FIELDS,
@@ -21,6 +20,7 @@ from stations.models import (
     ConnectorStatusChange,
     Station,
 )
+from stations.selectors import connector_list_evse_statuses, connector_list_evse_to_change
 
 # The station-post fields a station row stores as they come (Python names of the payload).
 STATIC_FIELDS = ("name", "description", "latitude", "longitude")
@@ -184,42 +184,22 @@ def _station_update(existing, static, stored, connectors, now):
     existing.save(update_fields=[*changed, "last_static_change"])
 
 
-def _connectors_of_evse():
-    return Connector.objects.filter(
-        evse_id_normalized=Param("evse_id"),
-        station__owner_id=Param("owner_id"),
-        station__is_deleted=False,
-    )
-
-
-# connector-post-status is the call CPOs send most: its reads are built once (see PreparedQuery).
-_connector_statuses = PreparedQuery(lambda: _connectors_of_evse().values_list("status"))
-_connectors_to_change = PreparedQuery(
-    lambda: (
-        _connectors_of_evse()
-        .exclude(status=Param("status"))
-        .select_for_update()
-        .values_list("pk", "station_id", "status")
-    )
-)
-
-
 def connector_status_post(*, partner, evse_id, status, request_id="", now=None):
     """
     Set the status of every connector with ``evse_id`` on ``partner``'s stations; 181 when it
     has none. A status the connectors already have writes nothing: CPOs repeat statuses often.
     """
     normalized = identifiers.normalize_evse_id(evse_id)
-    current = _connector_statuses.rows(evse_id=normalized, owner_id=partner.pk)
+    current = connector_list_evse_statuses(owner_id=partner.pk, evse_id_normalized=normalized)
     if not current:
         raise OIOIError(ResultCode.EVSE_NOT_FOUND, f"EVSE {evse_id} not found.")
-    if all(value == status for (value,) in current):
+    if all(value == status for value in current):
         return 0
     now = now or timezone.now()
     with transaction.atomic():
         # Read again under the lock: another request may have changed them meanwhile.
-        changing = _connectors_to_change.rows(
-            evse_id=normalized, owner_id=partner.pk, status=status
+        changing = connector_list_evse_to_change(
+            owner_id=partner.pk, evse_id_normalized=normalized, status=status
         )
         ConnectorStatusChange.objects.bulk_create(
             ConnectorStatusChange(

@@ -1,14 +1,24 @@
 """connector-post-status through the real OIOI endpoint."""
 
+import itertools
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from oioi_portal.models import AuditLogEntry, Role
 from stations.models import Connector, ConnectorStatusChange, Station
+from stations.selectors import connector_list_evse_statuses, connector_list_evse_to_change
 from tests.mixins import OIOICallContract, PartnerIdentifierContract
-from tests.stations.conftest import build_stations, plugs, post_station, snapshot, status_payload
+from tests.stations.conftest import (
+    build_stations,
+    plugs,
+    post_station,
+    post_status,
+    snapshot,
+    status_payload,
+)
 
 CALL = "connector-post-status"
 
@@ -151,3 +161,42 @@ def test_costs_a_constant_number_of_queries(client, cpo, plug_count, django_asse
         response = cpo.post(client, CALL, status_payload(cpo, "DE*8PS*E77", "Offline"))
     assert result_code(response) == (200, 0)
     assert AuditLogEntry.objects.filter(call=CALL).count() == 2
+
+
+def test_the_reads_plain_sql_gives_what_the_orm_does(client, cpo, other_cpo):
+    post_station(
+        client,
+        cpo,
+        "MINE",
+        connectors=plugs(("DE*8PS*E1", "Type2", 22), ("DE*8PS*E1", "Combo", 50)),
+    )
+    post_station(client, cpo, "GONE", evse_ids=("DE*8PS*E2",), deleted=True, latitude=50.0)
+    post_station(client, other_cpo, "THEIRS", evse_ids=("DE*8PS*E3",))
+    post_status(client, cpo, "DE*8PS*E1", "Occupied")
+    Connector.objects.filter(type="Combo").update(status="Available")
+
+    found = []
+    for owner, evse_id, status in itertools.product(
+        (cpo.partner, other_cpo.partner),
+        ("DE8PSE1", "DE8PSE2", "DE8PSE3", "DE8PSE404"),
+        ("Occupied", "Available"),
+    ):
+        connectors = Connector.objects.filter(
+            evse_id_normalized=evse_id, station__owner=owner, station__is_deleted=False
+        )
+        statuses = connector_list_evse_statuses(owner_id=owner.pk, evse_id_normalized=evse_id)
+        assert sorted(statuses) == sorted(connectors.values_list("status", flat=True))
+        with transaction.atomic():
+            changing = connector_list_evse_to_change(
+                owner_id=owner.pk, evse_id_normalized=evse_id, status=status
+            )
+        expected = connectors.exclude(status=status).values_list("pk", "station_id", "status")
+        assert sorted(changing) == sorted(expected)
+        found.append((owner.name, evse_id, status, len(statuses), len(changing)))
+    # Each owner's connectors of an EVSE id are found, and only theirs, deleted stations' not.
+    assert [row for row in found if row[3]] == [
+        ("Test CPO", "DE8PSE1", "Occupied", 2, 1),
+        ("Test CPO", "DE8PSE1", "Available", 2, 1),
+        ("Other CPO", "DE8PSE3", "Occupied", 1, 1),
+        ("Other CPO", "DE8PSE3", "Available", 1, 1),
+    ]
