@@ -31,7 +31,7 @@ from tests.conftest import oioi_post
 from tests.factories import issue_key
 from tests.portal.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WIDTH, HEIGHT = 1366, 768
 PASSWORD = "browser-admin-password-7Qx"  # noqa: S105 - a throwaway test user's

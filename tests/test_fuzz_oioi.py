@@ -22,6 +22,8 @@ from oioi_portal.oioi.views import MAX_JSON_DEPTH
 from tests.conftest import OIOI_URL
 from tests.mixins import partner_with_roles
 
+pytestmark = pytest.mark.slow
+
 DOCUMENTED_STATUSES = {200, 400, 403, 413}
 DOMAIN_APPS = ("oioi_portal", "stations", "clients", "sessions_app", "cdrs")
 # Bounded for `make test`; `make fuzz` raises it (FUZZ_EXAMPLES) for the long run.

@@ -21,7 +21,7 @@ from oioi_portal.models import Role
 from tests.mixins import PORTAL_PASSWORD, portal_partner, portal_user
 from tests.portal.conftest import make_cdr, make_station
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
