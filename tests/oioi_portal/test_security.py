@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import oioi_post
+from tests.helpers import oioi_post
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from oioi_portal.models import AuditLogEntry, Role
 from stations.models import Connector, ConnectorStatusChange, Station
+from tests.factories import build_stations
 from tests.mixins import OIOICallContract, PartnerIdentifierContract
-from tests.stations.conftest import build_stations, plugs, post_station, snapshot, status_payload
+from tests.stations.helpers import plugs, post_station, snapshot, status_payload
 
 CALL = "connector-post-status"
 
