@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from oioi_portal import services
 from oioi_portal.models import AuditLogEntry, Role
 from oioi_portal.portal import services as portal_services
-from tests.conftest import PartnerWithKey, oioi_post
 from tests.factories import PartnerFactory, PartnerIdentifierFactory, issue_key
+from tests.helpers import PartnerWithKey, oioi_post
 
 ROLE_FLAGS = {Role.CPO: "is_cpo", Role.EMP: "is_emp", Role.OEM: "is_oem", Role.FLEET: "is_fleet"}
 

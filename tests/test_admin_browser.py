@@ -28,11 +28,11 @@ from oioi_portal.models import ApiKey, Delivery, DeliveryAttempt, Partner
 from oioi_portal.portal import urls as portal_urls
 from sessions_app.models import ChargingSession, Reservation
 from stations.models import Connector
-from tests.conftest import oioi_post
 from tests.factories import issue_key
+from tests.helpers import oioi_post
 from tests.portal.test_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 WIDTH, HEIGHT = 1366, 768
 PASSWORD = "browser-admin-password-7Qx"  # noqa: S105 - a throwaway test user's

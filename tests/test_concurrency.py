@@ -14,10 +14,10 @@ from cdrs.selectors import cdr_daily_totals_drift
 from clients.models import WhitelistEntry
 from oioi_portal.models import Role
 from stations.models import Connector, ConnectorStatusChange, Station
-from tests.cdrs.conftest import START, cdr_payload, iso
-from tests.conftest import codes, in_parallel
+from tests.cdrs.helpers import START, cdr_payload, iso
+from tests.helpers import codes, in_parallel
 from tests.mixins import partner_with_roles
-from tests.stations.conftest import station_payload, status_payload
+from tests.stations.helpers import station_payload, status_payload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

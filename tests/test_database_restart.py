@@ -28,6 +28,8 @@ import pytest
 from bench.run import ROOT, free_port, gunicorn
 from tests.postgres_server import PostgresServer
 
+pytestmark = pytest.mark.slow
+
 OPERATOR_ID = "DE*RST"
 IDENTIFIER = "restart-cpo-identifier-0001"
 EVSE_ID = "DE*RST*E0001"

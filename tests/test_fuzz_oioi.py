@@ -19,8 +19,10 @@ from oioi_portal.models import AuditLogEntry, RateLimitCounter, Role
 from oioi_portal.oioi.registry import registry
 from oioi_portal.oioi.results import ResultCode
 from oioi_portal.oioi.views import MAX_JSON_DEPTH
-from tests.conftest import OIOI_URL
+from tests.helpers import OIOI_URL
 from tests.mixins import partner_with_roles
+
+pytestmark = pytest.mark.slow
 
 DOCUMENTED_STATUSES = {200, 400, 403, 413}
 DOMAIN_APPS = ("oioi_portal", "stations", "clients", "sessions_app", "cdrs")

@@ -21,9 +21,9 @@ from oioi_portal.oioi.registry import registry
 from oioi_portal.oioi.results import ResultCode
 from oioi_portal.oioi.views import MAX_JSON_DEPTH
 from oioi_portal.portal import exports as portal_exports
-from tests.conftest import OIOI_URL
+from tests.factories import CDRFactory, StationFactory
+from tests.helpers import OIOI_URL
 from tests.mixins import partner_with_roles, portal_user
-from tests.portal.conftest import make_cdr, make_station
 from tests.test_fuzz_oioi import wire_fields
 
 # A lone UTF-16 surrogate: a JSON escape carries one; in a URL or form it can only come as its
@@ -327,7 +327,7 @@ def portal(client, everyone):
     """Signed in as a partner admin of a partner with every role; its CDR for the detail page."""
     user = portal_user(everyone.partner, "hostile-user", admin=True)
     client.force_login(user)
-    client.cdr = make_cdr(everyone.partner, station=make_station(everyone.partner))
+    client.cdr = CDRFactory(cpo=everyone.partner, station=StationFactory(owner=everyone.partner))
     client.user = user
     return client
 

@@ -19,6 +19,8 @@ import pytest
 
 from bench.run import ROOT, free_port, gunicorn, throwaway_database
 
+pytestmark = pytest.mark.slow
+
 # Every answer well within this: a hang fails the test.
 CLIENT_TIMEOUT = 10.0
 MAX_FIELDS = 1000  # Django's DATA_UPLOAD_MAX_NUMBER_FIELDS, which the settings keep

@@ -23,7 +23,7 @@ import pytest
 
 from tests.partner_server import free_port
 
-pytestmark = pytest.mark.documentation
+pytestmark = [pytest.mark.documentation, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

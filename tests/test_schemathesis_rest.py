@@ -22,6 +22,8 @@ from oioi_portal.models import Partner, Role
 from tests.mixins import partner_with_roles
 from tests.test_hostile_input import LIST_URLS, filters_of
 
+pytestmark = pytest.mark.slow
+
 # Bounded for `make test`; `make fuzz` raises it (SCHEMA_EXAMPLES) for the long run.
 EXAMPLES = settings(
     max_examples=int(os.environ.get("SCHEMA_EXAMPLES", 15)),

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from cdrs.models import CDR, CDRDailyTotal
 from oioi_portal.models import Delivery
-from tests.cdrs.conftest import build_cdrs, make_connector, make_key, post_cdr, receiving_partner
+from tests.cdrs.helpers import post_cdr, receiving_partner
+from tests.factories import ConnectorFactory, build_cdrs, make_key
 
 CHANGELIST = reverse("admin:cdrs_cdr_changelist")
 
@@ -27,7 +28,7 @@ def listed(response):
 def cdrs(client, cpo, other_cpo, partner_server):
     """A matched CDR forwarded to an EMP, a flagged one in CHF, another CPO's open one."""
     emp = receiving_partner("Roaming EMP", partner_server, "emp")
-    make_connector(cpo.partner)
+    ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
     make_key("04A1B2C3", "DE*EMP*123456*7", provider=emp.partner)
     matched = post_cdr(client, cpo, "MATCHED")
     flagged = post_cdr(

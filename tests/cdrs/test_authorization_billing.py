@@ -15,16 +15,9 @@ from clients import services as client_services
 from clients.models import WhitelistEntry
 from oioi_portal import services
 from oioi_portal.models import Delivery
-from tests.cdrs.conftest import (
-    START,
-    iso,
-    make_connector,
-    make_key,
-    post_cdr,
-    receiving_partner,
-)
-from tests.clients.conftest import push, verify
-from tests.factories import PartnerFactory, PartnerIdentifierFactory
+from tests.cdrs.helpers import START, iso, post_cdr, receiving_partner
+from tests.clients.helpers import push, verify
+from tests.factories import ConnectorFactory, PartnerFactory, PartnerIdentifierFactory, make_key
 
 D_UID = "0D0D0D01"  # provider D's charging key
 D_EVCO = "DE*DDD*000001*1"
@@ -39,7 +32,7 @@ def emps(db, partner_server):
 
 @pytest.fixture
 def charger(cpo):
-    make_connector(cpo.partner)
+    ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
     return cpo
 
 

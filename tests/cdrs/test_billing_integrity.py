@@ -17,19 +17,12 @@ from cdrs.models import CDR
 from clients.models import Contract
 from oioi_portal import services
 from stations.models import Station
-from tests.cdrs.conftest import (
-    START,
-    build_cdrs,
-    make_connector,
-    make_key,
-    post_cdr,
-    receiving_partner,
-)
+from tests.cdrs.helpers import START, post_cdr, receiving_partner
 from tests.cdrs.test_forwarding import received_by
+from tests.factories import CDRFactory, ConnectorFactory, build_cdrs, make_key
 from tests.mixins import portal_user, xlsx_rows
 from tests.oioi_portal.test_admin import form_data
-from tests.portal.conftest import make_cdr
-from tests.stations.conftest import station_payload
+from tests.stations.helpers import station_payload
 
 API = "/api/v1/cdrs/"
 BILLED_EVCO_ID = "DE*EMP*123456*7"
@@ -42,7 +35,7 @@ MASKED_UID = "••••B2C3"
 def billed(client, cpo, partner_server):
     """A final CDR of an EMP's customer at the CPO's station, forwarded to the EMP."""
     emp = receiving_partner("Roaming EMP", partner_server, "emp")
-    connector = make_connector(cpo.partner)
+    connector = ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
     make_key(UID, BILLED_EVCO_ID, provider=emp.partner)
     cdr = post_cdr(client, cpo, "BILLED")
     return emp, connector.station, cdr
@@ -177,7 +170,7 @@ def test_the_cpo_sees_the_customer_masked_the_recipient_in_full_on_every_interfa
 def test_a_cpo_that_is_also_the_recipient_sees_its_own_customer_in_full(client, cpo):
     cpo.partner.is_emp = True
     cpo.partner.save()
-    make_connector(cpo.partner)
+    ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
     make_key(UID, BILLED_EVCO_ID, provider=cpo.partner)
     post_cdr(client, cpo, "OWN")
     (item,) = rest(cpo).json()["results"]
@@ -213,7 +206,7 @@ def every_path(client, cpo, other_cpo, partner_server, management_client):
     review in the admin. The admin changes no CDR otherwise.
     """
     emp = receiving_partner("Roaming EMP", partner_server, "emp")
-    make_connector(cpo.partner)
+    ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
     make_key(UID, BILLED_EVCO_ID, provider=emp.partner)
     post_cdr(client, cpo, "OPENED-THEN-FINAL", final=False)
     post_cdr(client, cpo, "OPENED-THEN-FINAL")
@@ -232,7 +225,7 @@ def every_path(client, cpo, other_cpo, partner_server, management_client):
         **{"user": {"identifier-type": "rfid", "identifier": "FFFF0000"}},
     )
     build_cdrs(other_cpo, 7, prefix="BULK")
-    make_cdr(cpo.partner, recipient=emp.partner, start=START, energy="4.125", cost="1.1")
+    CDRFactory(cpo=cpo.partner, recipient=emp.partner, start=START, energy="4.125", cost="1.1")
     management_client.post(
         reverse("admin:cdrs_cdr_changelist"),
         {

@@ -19,8 +19,8 @@ from cdrs.selectors import (
     cdr_list_for_partner,
 )
 from cdrs.services import cdr_daily_totals_rebuild
-from tests.cdrs.conftest import START, build_cdrs, cdr_payload, iso, make_connector, make_key
-from tests.factories import PartnerFactory
+from tests.cdrs.helpers import START, cdr_payload, iso
+from tests.factories import ConnectorFactory, PartnerFactory, build_cdrs, make_key
 
 UIDS = ["04A1B2C3", "0A0B0C0D", "DEADBEEF"]
 
@@ -57,7 +57,7 @@ def test_posts_keep_the_daily_totals_equal_to_the_cdrs(client, cpo):
     and a customer becoming known midway (the CDR then moves to the provider as recipient).
     """
     rng = random.Random(7)  # noqa: S311 (a repeatable test sequence)
-    make_connector(cpo.partner)
+    ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
     make_key(uid=UIDS[0], provider=PartnerFactory(name="EMP A", is_cpo=False, is_emp=True))
     accepted = refused = 0
     for n in range(80):
@@ -77,7 +77,7 @@ def test_posts_keep_the_daily_totals_equal_to_the_cdrs(client, cpo):
 
 
 def test_the_first_post_of_a_day_makes_its_row_and_the_next_add_to_it(client, cpo):
-    make_connector(cpo.partner)
+    ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
     for n in range(3):
         cpo.post(client, "session-post", cdr_payload(cpo, f"S-{n}"))
     (total,) = CDRDailyTotal.objects.all()
@@ -157,7 +157,7 @@ def test_command_checks_and_rebuilds(cpo, capsys):
 
 
 def test_days_are_cut_at_midnight_in_the_time_zone(client, cpo):
-    make_connector(cpo.partner)
+    ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
     late = START.replace(hour=23, minute=30)
     payload = cdr_payload(cpo, **{"session-interval": {"start": iso(late)}})
     payload["session-interval"]["stop"] = iso(late + timedelta(hours=1))

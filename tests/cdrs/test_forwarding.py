@@ -8,8 +8,8 @@ import pytest
 from cdrs.models import CDR
 from oioi_portal import services
 from oioi_portal.models import Delivery
-from tests.cdrs.conftest import cdr_payload, make_key, post_cdr, receiving_partner, snapshot
-from tests.factories import PartnerIdentifierFactory
+from tests.cdrs.helpers import cdr_payload, post_cdr, receiving_partner, snapshot
+from tests.factories import PartnerIdentifierFactory, make_key
 
 
 @pytest.fixture

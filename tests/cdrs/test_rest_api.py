@@ -10,15 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from cdrs.models import CDR
-from tests.cdrs.conftest import (
-    START,
-    build_cdrs,
-    iso,
-    make_connector,
-    make_key,
-    post_cdr,
-    receiving_partner,
-)
+from tests.cdrs.helpers import START, iso, post_cdr, receiving_partner
+from tests.factories import ConnectorFactory, build_cdrs, make_key
 from tests.mixins import RestEndpointContract
 
 URL = "/api/v1/cdrs/"
@@ -61,7 +54,7 @@ def forwarded(client, cpo, partner_server):
 
 
 def test_cdr_shape(client, cpo):
-    connector = make_connector(cpo.partner)
+    connector = ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
     key = make_key()
     cdr = post_cdr(client, cpo)
     (item,) = cpo.get(client, URL).json()["results"]
@@ -112,7 +105,7 @@ def test_another_partner_sees_nothing_by_id_filter_or_export(client, cpo, other_
 
 
 def test_filters(client, cpo):
-    connector = make_connector(cpo.partner, "DE*8PS*E2002")
+    connector = ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E2002")
     make_key("04A1B2C3", "DE*8PS*123456*7")
     post_cdr(client, cpo, "A")
     post_cdr(

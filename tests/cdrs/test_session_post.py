@@ -8,17 +8,9 @@ import pytest
 from cdrs.models import CDR, CDRRevision
 from oioi_portal.models import Role
 from sessions_app.models import ChargingSession
-from tests.cdrs.conftest import (
-    START,
-    cdr_payload,
-    iso,
-    make_connector,
-    make_key,
-    post_cdr,
-    snapshot,
-)
-from tests.conftest import codes, in_parallel
-from tests.factories import PartnerFactory
+from tests.cdrs.helpers import START, cdr_payload, iso, post_cdr, snapshot
+from tests.factories import ConnectorFactory, PartnerFactory, make_key
+from tests.helpers import codes, in_parallel
 from tests.mixins import OIOICallContract, PartnerIdentifierContract
 
 
@@ -173,7 +165,7 @@ def test_unknown_user_and_connector_are_stored_and_flagged(client, cpo):
 
 
 def test_matched_user_and_connector(client, cpo):
-    connector = make_connector(cpo.partner, "DE*8PS*E1001")
+    connector = ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
     key = make_key("04A1B2C3", "DE*8PS*123456*7")
     cdr = post_cdr(
         client,
@@ -198,7 +190,7 @@ def test_evco_id_in_any_form_matches_the_contract(client, cpo):
 
 
 def test_another_cpos_connector_does_not_match(client, cpo, other_cpo):
-    make_connector(other_cpo.partner, "DE*8PS*E1001")
+    ConnectorFactory(station__owner=other_cpo.partner, evse_id="DE*8PS*E1001")
     cdr = post_cdr(client, cpo)
     assert cdr.connector is None and cdr.unmatched_connector
 
@@ -206,13 +198,13 @@ def test_another_cpos_connector_does_not_match(client, cpo, other_cpo):
 def test_a_connector_pushed_after_the_open_cdr_matches_on_the_final_post(client, cpo):
     opened = post_cdr(client, cpo, final=False)
     assert opened.unmatched_connector
-    connector = make_connector(cpo.partner)
+    connector = ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
     final = post_cdr(client, cpo)
     assert final.connector == connector and not final.unmatched_connector
 
 
 def test_a_remote_session_with_the_same_cpo_session_id_is_linked(client, cpo, other_cpo):
-    connector = make_connector(cpo.partner)
+    connector = ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
     key = make_key()
     emp = PartnerFactory(name="Starter EMP", is_cpo=False, is_emp=True)
     session = ChargingSession.objects.create(
@@ -246,7 +238,7 @@ def test_the_same_session_id_of_two_cpos_is_two_cdrs(client, cpo, other_cpo):
 def test_session_post_costs_a_constant_number_of_queries(
     client, cpo, final, django_assert_max_num_queries
 ):
-    make_connector(cpo.partner)
+    ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
     make_key(provider=PartnerFactory(name="Receiving EMP", is_cpo=False, is_emp=True))
     post_cdr(client, cpo, final=False)
     # Auth, audit, partner identifier, the locked read, matching (3), the write, the revision,

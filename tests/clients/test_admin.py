@@ -7,8 +7,8 @@ from django.urls import reverse
 from clients import services
 from clients.models import Authorization, ChargingKey, Contract, Customer, Whitelist
 from oioi_portal import groups
-from tests.clients.conftest import client_state, make_key, staff_client, uids, verify
-from tests.factories import PartnerFactory, PartnerIdentifierFactory
+from tests.clients.helpers import client_state, staff_client, uids, verify
+from tests.factories import PartnerFactory, PartnerIdentifierFactory, make_key
 
 CUSTOMERS_URL = reverse("admin:clients_customer_changelist")
 CUSTOMER_ADD_URL = reverse("admin:clients_customer_add")

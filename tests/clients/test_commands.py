@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from clients.models import ChargingKey, Contract, Customer
-from tests.clients.conftest import client_state, verify
+from tests.clients.helpers import client_state, verify
 from tests.factories import PartnerFactory
 from tests.oioi_portal.test_commands import cli  # noqa: F401 (a child process on its own database)
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from clients import services
 from demo.simulator import CpoSimulator
 from oioi_portal.models import Delivery
-from tests.clients.conftest import make_key, push, uids
-from tests.factories import PartnerFactory, PartnerIdentifierFactory
+from tests.clients.helpers import push, uids
+from tests.factories import PartnerFactory, PartnerIdentifierFactory, make_key
 
 
 @pytest.fixture

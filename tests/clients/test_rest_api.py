@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from clients import selectors, services
 from clients.models import Authorization, WhitelistEntry
-from tests.clients.conftest import make_key, push, uids, verify
-from tests.factories import PartnerIdentifierFactory
+from tests.clients.helpers import push, uids, verify
+from tests.factories import PartnerIdentifierFactory, make_key
 from tests.mixins import RestEndpointContract
 
 KEYS_URL = "/api/v1/charging-keys/"

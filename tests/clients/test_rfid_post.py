@@ -3,8 +3,8 @@
 import pytest
 
 from clients.models import Whitelist, WhitelistEntry
-from tests.clients.conftest import make_key, push, uids, verify, whitelist_state
-from tests.factories import PartnerIdentifierFactory
+from tests.clients.helpers import push, uids, verify, whitelist_state
+from tests.factories import PartnerIdentifierFactory, make_key
 from tests.mixins import OIOICallContract, PartnerIdentifierContract
 
 

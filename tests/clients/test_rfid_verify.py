@@ -6,8 +6,8 @@ from django.utils import timezone
 from clients import services
 from clients.models import Authorization, ChargingKey
 from oioi_portal.models import AuditLogEntry
-from tests.clients.conftest import client_state, make_key, push, verify
-from tests.factories import PartnerIdentifierFactory
+from tests.clients.helpers import client_state, push, verify
+from tests.factories import PartnerIdentifierFactory, make_key
 from tests.mixins import OIOICallContract
 
 PLATFORM_EVCO = "DE*8PS*123456*7"

@@ -7,8 +7,8 @@ from django.core.management import call_command
 
 from clients.models import ChargingKey, WhitelistEntry
 from demo.clients import DEMO_KEYS, DEMO_WHITELIST
-from tests.clients.conftest import client_state
-from tests.conftest import oioi_post
+from tests.clients.helpers import client_state
+from tests.helpers import oioi_post
 
 CPO_KEY_LINE = re.compile(r"^  Demo CPO \(cpo\): (\S+)$", re.MULTILINE)
 

@@ -11,14 +11,14 @@ from django.utils import timezone
 from cdrs.models import CDR, CDRDailyTotal
 from oioi_portal import groups
 from oioi_portal.models import ApiKey, AuditLogEntry, OperatorId, Partner, PartnerIdentifier
-from tests.cdrs.conftest import post_cdr
-from tests.conftest import oioi_post, staff_user
+from tests.cdrs.helpers import post_cdr
 from tests.factories import (
     OperatorIdFactory,
     PartnerFactory,
     PartnerIdentifierFactory,
     issue_key,
 )
+from tests.helpers import oioi_post, staff_user
 
 PARTNERS_URL = reverse("admin:oioi_portal_partner_changelist")
 PARTNER_ADD_URL = reverse("admin:oioi_portal_partner_add")

@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from oioi_portal import services
 from oioi_portal.models import ApiKey, Delivery
-from tests.factories import PartnerFactory, issue_key
-from tests.portal.conftest import make_cdr
+from tests.factories import CDRFactory, PartnerFactory, issue_key
 
 INDEX = reverse("admin:index")
 ITEM = re.compile(r'<li[^>]*><span class="count">(\d+)</span><a href="([^"]+)">([^<]+)</a></li>')
@@ -37,8 +36,8 @@ def delivery(partner, state, attempts):
 def add_needing_attention(tag):
     """Two flagged CDRs, one dead letter, one key expiring soon, two failing partners."""
     cpo = PartnerFactory(name=f"CPO {tag}")
-    flagged = [make_cdr(cpo, needs_review=True, unmatched_user=True) for _ in range(2)]
-    make_cdr(cpo)
+    flagged = [CDRFactory(cpo=cpo, needs_review=True, unmatched_user=True) for _ in range(2)]
+    CDRFactory(cpo=cpo)
     dead_at = PartnerFactory(name=f"Dead endpoint {tag}", is_emp=True)
     retrying_at = PartnerFactory(name=f"Retrying endpoint {tag}", is_emp=True)
     fine = PartnerFactory(name=f"Fine endpoint {tag}", is_emp=True)

@@ -21,6 +21,7 @@ def make_dev_env(var_dir):
     return var_dir / "dev.env"
 
 
+@pytest.mark.slow
 def test_manage_py_reads_the_development_env_file(tmp_path):
     assert "DEBUG=1" in make_dev_env(tmp_path).read_text().splitlines()
 
@@ -31,6 +32,7 @@ def test_manage_py_reads_the_development_env_file(tmp_path):
     assert (tmp_path / "dev-secret-key").is_file()
 
 
+@pytest.mark.slow
 def test_an_environment_that_sets_debug_ignores_the_env_file(tmp_path):
     make_dev_env(tmp_path)
 
@@ -40,6 +42,7 @@ def test_an_environment_that_sets_debug_ignores_the_env_file(tmp_path):
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
 
 
+@pytest.mark.slow
 def test_an_environment_with_a_secret_key_ignores_the_env_file(tmp_path):
     make_dev_env(tmp_path)
 
@@ -52,6 +55,7 @@ def test_an_environment_with_a_secret_key_ignores_the_env_file(tmp_path):
     assert result.stdout.strip() == "False"
 
 
+@pytest.mark.slow
 def test_the_wsgi_application_never_reads_the_env_file(tmp_path):
     """A server started without SECRET_KEY refuses, even where a development file lies around."""
     make_dev_env(tmp_path)

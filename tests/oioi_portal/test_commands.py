@@ -24,8 +24,8 @@ from django.utils import timezone
 from clients.models import Authorization
 from oioi_portal.models import ApiKey, AuditLogEntry, OperatorId, Partner, PartnerIdentifier
 from oioi_portal.services import api_key_hash
-from tests.conftest import oioi_post
 from tests.factories import OperatorIdFactory, PartnerFactory, PartnerIdentifierFactory
+from tests.helpers import oioi_post
 
 MINIMUM_VERSION = "api-minimum-version-number"
 KEY_RE = re.compile(r"^[a-z0-9]{8,12}\.[A-Za-z0-9_-]{32,}$")

@@ -300,6 +300,7 @@ def test_worker_command_drains_the_queue(receiver, partner_server):
     assert len(partner_server.received) == 3
 
 
+@pytest.mark.slow
 def test_worker_process_stops_cleanly_on_sigterm(tmp_path):
     env = {"DEBUG": "1", "VAR_DIR": str(tmp_path), "PATH": "/usr/bin:/bin", "PYTHONUNBUFFERED": "1"}
     subprocess.run(
@@ -382,6 +383,7 @@ def database_url_of_this_test():
     return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_mid_send_leaves_the_delivery_to_the_next_worker(tmp_path, partner_server):
     partner_server.answer(delay=30)  # the first worker is still waiting when it is killed

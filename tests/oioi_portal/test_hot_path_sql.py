@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from oioi_portal.models import ApiKey, AuditLogEntry, PartnerIdentifier
 from oioi_portal.selectors import api_key_get_by_prefix, partner_identifier_get_for_key
-from tests.conftest import OIOI_URL, oioi_post
 from tests.factories import PartnerFactory, PartnerIdentifierFactory, issue_key
+from tests.helpers import OIOI_URL, oioi_post
 
 
 def columns(instance):

@@ -11,8 +11,8 @@ from rest_framework import serializers
 from oioi_portal.models import ApiKey, AuditLogEntry, PartnerIdentifier
 from oioi_portal.oioi.registry import Outcome, registry
 from oioi_portal.oioi.serializers import OIOISerializer, PartnerIdentifierField
-from tests.conftest import OIOI_URL, oioi_post
 from tests.factories import PartnerFactory, issue_key
+from tests.helpers import OIOI_URL, oioi_post
 from tests.mixins import OIOICallContract, PartnerIdentifierContract
 
 # --- Calls registered for these tests only, to drive the dispatcher through every path. ---

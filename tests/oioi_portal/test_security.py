@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import oioi_post
+from tests.helpers import oioi_post
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +35,7 @@ def manage(*args, env):
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env = {**PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(60), "VAR_DIR": str(tmp_path)}
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
@@ -42,6 +43,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_refuses_to_start_without_a_secret_key_when_debug_is_off(tmp_path):
     result = manage("check", env={"VAR_DIR": str(tmp_path)})
     assert result.returncode != 0

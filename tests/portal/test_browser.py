@@ -18,10 +18,10 @@ from django.utils import formats, translation
 from cdrs.models import CDR
 from cdrs.reports import local_midnight, period_bounds
 from oioi_portal.models import Role
+from tests.factories import CDRFactory, StationFactory
 from tests.mixins import PORTAL_PASSWORD, portal_partner, portal_user
-from tests.portal.conftest import make_cdr, make_station
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -65,20 +65,22 @@ def shoot(page, name):
 def report_data(transactional_db):
     cpo = portal_partner("Browser CPO", {Role.CPO})
     portal_user(cpo, "anna", admin=True)
-    berlin = make_station(cpo, name="Alexanderplatz", city="Berlin")
-    hamburg = make_station(cpo, name="Speicherstadt", city="Hamburg")
+    berlin = StationFactory(owner=cpo, name="Alexanderplatz", city="Berlin")
+    hamburg = StationFactory(owner=cpo, name="Speicherstadt", city="Hamburg")
     this_first, _ = period_bounds("this_month")
     last_first, _ = period_bounds("last_month")
     # Early on the month's first day: this month's whatever day the test runs.
     this_start = local_midnight(this_first) + timedelta(hours=1)
     for n in range(3):
-        make_cdr(cpo, station=berlin, start=this_start + timedelta(minutes=n), energy=f"{10 + n}")
+        CDRFactory(
+            cpo=cpo, station=berlin, start=this_start + timedelta(minutes=n), energy=f"{10 + n}"
+        )
     for n in range(5):
         start = local_midnight(last_first)
-        make_cdr(cpo, station=hamburg, start=start + timedelta(days=n, hours=9), energy="20")
-    make_cdr(cpo, station=berlin, unmatched_user=True, start=this_start + timedelta(hours=2))
+        CDRFactory(cpo=cpo, station=hamburg, start=start + timedelta(days=n, hours=9), energy="20")
+    CDRFactory(cpo=cpo, station=berlin, unmatched_user=True, start=this_start + timedelta(hours=2))
     stranger = portal_partner("Browser Stranger", {Role.CPO})
-    theirs = make_cdr(stranger, station=make_station(stranger))
+    theirs = CDRFactory(cpo=stranger, station=StationFactory(owner=stranger))
     return {"cpo": cpo, "theirs": theirs, "this_first": this_first, "last_first": last_first}
 
 

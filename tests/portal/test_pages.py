@@ -3,21 +3,21 @@
 import itertools
 
 from oioi_portal.models import Role
+from tests.factories import CDRFactory, ChargingSessionFactory, StationFactory
 from tests.mixins import PortalPageContract, portal_partner, portal_user
-from tests.portal.conftest import make_cdr, make_session, make_station
 
 COLLEAGUES = itertools.count(1)
 
 
 def cdr_rows(partner, count):
-    station = make_station(partner)
-    return [make_cdr(partner, station=station, energy=f"{7 + n}.25") for n in range(count)]
+    station = StationFactory(owner=partner)
+    return [CDRFactory(cpo=partner, station=station, energy=f"{7 + n}.25") for n in range(count)]
 
 
 class TestDashboard(PortalPageContract):
     def make_rows(self, partner, count):
         # The flagged CDRs are the rows the dashboard lists one by one.
-        return [make_cdr(partner, unmatched_user=True) for _ in range(min(count, 10))]
+        return [CDRFactory(cpo=partner, unmatched_user=True) for _ in range(min(count, 10))]
 
     def url(self, rows):
         return "/portal/"
@@ -43,8 +43,8 @@ class TestCDRDetail(PortalPageContract):
     detail = True
 
     def make_rows(self, partner, count):
-        station = make_station(partner)
-        return [make_cdr(partner, station=station, revisions=count)]
+        station = StationFactory(owner=partner)
+        return [CDRFactory(cpo=partner, station=station, revisions=count)]
 
     def url(self, rows):
         return f"/portal/cdrs/{rows[-1].pk}/"
@@ -58,7 +58,7 @@ class TestStations(PortalPageContract):
     exports = True
 
     def make_rows(self, partner, count):
-        return [make_station(partner, is_private=True) for _ in range(count)]
+        return [StationFactory(owner=partner, is_private=True) for _ in range(count)]
 
     def url(self, rows):
         return "/portal/stations/"
@@ -73,9 +73,13 @@ class TestSessions(PortalPageContract):
 
     def make_rows(self, partner, count):
         cpo = portal_partner(f"CPO of {partner.name}", {Role.CPO})
-        connector = make_station(cpo).connectors.first()
+        connector = StationFactory(owner=cpo).connectors.first()
         return [
-            make_session(partner, connector, customer=f"DE*EMP*{n:06d}*{partner.pk % 10}")
+            ChargingSessionFactory(
+                requested_by=partner,
+                connector=connector,
+                user_identifier=f"DE*EMP*{n:06d}*{partner.pk % 10}",
+            )
             for n in range(count)
         ]
 

@@ -14,8 +14,8 @@ from cdrs.reports import DAILY_CHART_MAX_DAYS, cdr_dashboard, local_midnight, pe
 from oioi_portal.models import Delivery, Role
 from oioi_portal.portal.exports import xlsx_response
 from stations.filtersets import StationFilterSet
+from tests.factories import CDRFactory, ChargingSessionFactory, StationFactory
 from tests.mixins import portal_partner, portal_user, xlsx_rows
-from tests.portal.conftest import make_cdr, make_session, make_station
 
 
 @pytest.fixture
@@ -44,11 +44,16 @@ def this_month(hours=1):
 
 
 def test_filters_narrow_rows_totals_and_export_alike(client, cpo):
-    berlin, hamburg = make_station(cpo, name="Berlin P1"), make_station(cpo, name="Hamburg P2")
-    a = make_cdr(cpo, station=berlin, start=this_month(1), energy="10", cost="5", uid="0A0B0C0D")
-    make_cdr(cpo, station=berlin, start=this_month(2), energy="20", cost="7", currency="CHF")
-    make_cdr(cpo, station=hamburg, start=this_month(3), energy="40", cost=None)
-    make_cdr(cpo, station=hamburg, start=this_month(4), energy="1", final=False)
+    berlin, hamburg = (
+        StationFactory(owner=cpo, name="Berlin P1"),
+        StationFactory(owner=cpo, name="Hamburg P2"),
+    )
+    a = CDRFactory(
+        cpo=cpo, station=berlin, start=this_month(1), energy="10", cost="5", uid="0A0B0C0D"
+    )
+    CDRFactory(cpo=cpo, station=berlin, start=this_month(2), energy="20", cost="7", currency="CHF")
+    CDRFactory(cpo=cpo, station=hamburg, start=this_month(3), energy="40", cost=None)
+    CDRFactory(cpo=cpo, station=hamburg, start=this_month(4), energy="1", final=False)
     signed_in(client, cpo, "anna")
 
     totals = client.get("/portal/cdrs/").context["totals"]
@@ -72,8 +77,8 @@ def test_filters_narrow_rows_totals_and_export_alike(client, cpo):
 
 
 def test_period_by_dates_and_the_chart_granularity(client, cpo):
-    make_cdr(cpo, start=local_midnight(date(2025, 1, 15)), energy="3")
-    make_cdr(cpo, start=local_midnight(date(2025, 3, 2)), energy="4")
+    CDRFactory(cpo=cpo, start=local_midnight(date(2025, 1, 15)), energy="3")
+    CDRFactory(cpo=cpo, start=local_midnight(date(2025, 3, 2)), energy="4")
     signed_in(client, cpo, "anna")
     response = client.get("/portal/cdrs/?period=dates&date_from=2025-01-01&date_to=2025-01-31")
     assert response.context["totals"].count == 1
@@ -88,10 +93,10 @@ def test_period_by_dates_and_the_chart_granularity(client, cpo):
 
 
 def test_typed_dates_win_over_a_quick_choice_left_as_it_was(client, cpo):
-    make_cdr(cpo, start=local_midnight(date(2025, 9, 10)), energy="3")
-    make_cdr(cpo, start=local_midnight(date(2025, 9, 30)) + timedelta(hours=23), energy="4")
-    make_cdr(cpo, start=local_midnight(date(2025, 10, 1)), energy="5")
-    make_cdr(cpo, start=this_month(), energy="6")
+    CDRFactory(cpo=cpo, start=local_midnight(date(2025, 9, 10)), energy="3")
+    CDRFactory(cpo=cpo, start=local_midnight(date(2025, 9, 30)) + timedelta(hours=23), energy="4")
+    CDRFactory(cpo=cpo, start=local_midnight(date(2025, 10, 1)), energy="5")
+    CDRFactory(cpo=cpo, start=this_month(), energy="6")
     signed_in(client, cpo, "anna")
     query = "period=this_month&date_from=2025-09-01&date_to=2025-09-30"
     response = client.get(f"/portal/cdrs/?{query}")
@@ -115,7 +120,7 @@ def test_typed_dates_win_over_a_quick_choice_left_as_it_was(client, cpo):
 
 def test_sorting_by_a_column_both_ways(client, cpo):
     for energy in ("5", "50", "15"):
-        make_cdr(cpo, start=this_month(), energy=energy)
+        CDRFactory(cpo=cpo, start=this_month(), energy=energy)
     signed_in(client, cpo, "anna")
     ascending = client.get("/portal/cdrs/?sort=energy").context["cdrs"]
     assert [str(c.energy_kwh) for c in ascending] == ["5.000000", "15.000000", "50.000000"]
@@ -128,7 +133,7 @@ def test_sorting_by_a_column_both_ways(client, cpo):
 
 def test_pages_of_fifty(client, cpo):
     for n in range(51):
-        make_cdr(cpo, start=this_month(1) + timedelta(minutes=n), revisions=0)
+        CDRFactory(cpo=cpo, start=this_month(1) + timedelta(minutes=n), revisions=0)
     signed_in(client, cpo, "anna")
     assert len(client.get("/portal/cdrs/").context["cdrs"]) == 50
     second = client.get("/portal/cdrs/?page=2")
@@ -137,9 +142,9 @@ def test_pages_of_fifty(client, cpo):
 
 
 def test_the_cpo_sees_the_customer_masked_the_recipient_in_full(client, cpo, emp):
-    cdr = make_cdr(cpo, recipient=emp, start=this_month(), uid="04A1B2C3D4E5F6")
-    open_cdr = make_cdr(cpo, recipient=emp, start=this_month(2), final=False)
-    short = make_cdr(cpo, recipient=emp, start=this_month(3), uid="0A0B")
+    cdr = CDRFactory(cpo=cpo, recipient=emp, start=this_month(), uid="04A1B2C3D4E5F6")
+    open_cdr = CDRFactory(cpo=cpo, recipient=emp, start=this_month(2), final=False)
+    short = CDRFactory(cpo=cpo, recipient=emp, start=this_month(3), uid="0A0B")
     signed_in(client, cpo, "cpo-user")
     detail = client.get(f"/portal/cdrs/{cdr.pk}/").content.decode()
     assert "••••••••••E5F6" in detail and "04A1B2C3D4E5F6" not in detail
@@ -156,7 +161,7 @@ def test_the_cpo_sees_the_customer_masked_the_recipient_in_full(client, cpo, emp
 
 
 def test_detail_shows_revisions_and_forwarding(client, cpo, emp):
-    cdr = make_cdr(cpo, recipient=emp, start=this_month(), revisions=3)
+    cdr = CDRFactory(cpo=cpo, recipient=emp, start=this_month(), revisions=3)
     Delivery.objects.create(
         partner=emp,
         call="session-post",
@@ -173,11 +178,11 @@ def test_detail_shows_revisions_and_forwarding(client, cpo, emp):
 
 
 def test_xlsx_export_holds_dates_as_dates_and_numbers_as_numbers(client, cpo, settings):
-    station = make_station(cpo, name="=SUM(A1)")
+    station = StationFactory(owner=cpo, name="=SUM(A1)")
     start = this_month(1)
-    cdr = make_cdr(cpo, station=station, start=start, energy="12.5", cost="3.75")
-    make_cdr(cpo, station=station, start=this_month(2), energy="1", final=False, cost=None)
-    make_cdr(cpo, station=station, start=local_midnight(date(2025, 1, 5)))
+    cdr = CDRFactory(cpo=cpo, station=station, start=start, energy="12.5", cost="3.75")
+    CDRFactory(cpo=cpo, station=station, start=this_month(2), energy="1", final=False, cost=None)
+    CDRFactory(cpo=cpo, station=station, start=local_midnight(date(2025, 1, 5)))
     signed_in(client, cpo, "anna")
     response = client.get("/portal/cdrs/?state=final&export=xlsx", HTTP_ACCEPT_LANGUAGE="de")
     assert response["Content-Disposition"] == 'attachment; filename="cdrs.xlsx"'
@@ -208,9 +213,9 @@ def test_xlsx_export_holds_dates_as_dates_and_numbers_as_numbers(client, cpo, se
 
 
 def test_csv_columns_name_the_cpos_station_id_its_name_and_the_duration(client, cpo):
-    station = make_station(cpo, name="Hafen")
-    make_cdr(cpo, station=station, start=this_month())
-    make_cdr(cpo, start=this_month(2), final=False)
+    station = StationFactory(owner=cpo, name="Hafen")
+    CDRFactory(cpo=cpo, station=station, start=this_month())
+    CDRFactory(cpo=cpo, start=this_month(2), final=False)
     signed_in(client, cpo, "anna")
     rows = csv_rows(client.get("/portal/cdrs/?export=csv&sort=start"))
     by_station = {row["station_name"]: row for row in rows}
@@ -224,8 +229,8 @@ def test_csv_columns_name_the_cpos_station_id_its_name_and_the_duration(client, 
 
 
 def test_stations_page_filters_and_exports_one_line_per_connector(client, cpo):
-    make_station(cpo, city="Berlin", connectors=3)
-    make_station(cpo, city="Hamburg", connectors=1)
+    StationFactory(owner=cpo, city="Berlin", connectors=3)
+    StationFactory(owner=cpo, city="Hamburg", connectors=1)
     signed_in(client, cpo, "anna")
     assert len(client.get("/portal/stations/?city=hamburg").context["stations"]) == 1
     assert len(client.get("/portal/stations/?status=Occupied").context["stations"]) == 2
@@ -238,12 +243,12 @@ def test_customers_partners_see_the_stations_their_customers_can_use(
     client, cpo, role, django_assert_max_num_queries
 ):
     partner = portal_partner(f"Customers' {role}", {role})
-    make_station(cpo, name="Public", city="Hamburg", connectors=3)
-    make_station(cpo, name="Hidden", is_hidden=True)
-    make_station(cpo, name="Deleted", is_deleted=True)
-    make_station(cpo, name="Private", is_private=True)
+    StationFactory(owner=cpo, name="Public", city="Hamburg", connectors=3)
+    StationFactory(owner=cpo, name="Hidden", is_hidden=True)
+    StationFactory(owner=cpo, name="Deleted", is_deleted=True)
+    StationFactory(owner=cpo, name="Private", is_private=True)
     other_cpo = portal_partner("Other CPO", {Role.CPO})
-    other = make_station(other_cpo, name="Other public", city="Berlin", connectors=1)
+    other = StationFactory(owner=other_cpo, name="Other public", city="Berlin", connectors=1)
     other.connectors.update(type="Combo", status="Offline")
     signed_in(client, partner, f"user-{role}")
     response = client.get("/portal/stations/")
@@ -264,7 +269,7 @@ def test_customers_partners_see_the_stations_their_customers_can_use(
     exported = csv_rows(client.get("/portal/stations/?export=csv"))
     assert sorted({row["station_name"] for row in exported}) == ["Other public", "Public"]
     for _ in range(20):
-        make_station(other_cpo)
+        StationFactory(owner=other_cpo)
     with django_assert_max_num_queries(8):
         assert len(client.get("/portal/stations/").context["stations"]) == 22
     # The CPO itself still sees its own stations only, hidden ones included, deleted ones not.
@@ -274,9 +279,11 @@ def test_customers_partners_see_the_stations_their_customers_can_use(
 
 
 def test_sessions_page_filters_by_state(client, cpo, emp):
-    connector = make_station(cpo).connectors.first()
-    make_session(emp, connector, state="started")
-    make_session(emp, connector, customer="DE*EMP*000002*2", state="failed")
+    connector = StationFactory(owner=cpo).connectors.first()
+    ChargingSessionFactory(requested_by=emp, connector=connector, state="started")
+    ChargingSessionFactory(
+        requested_by=emp, connector=connector, user_identifier="DE*EMP*000002*2", state="failed"
+    )
     signed_in(client, emp, "emp-user")
     response = client.get("/portal/sessions/?state=failed")
     assert [s.user_identifier for s in response.context["sessions"]] == ["DE*EMP*000002*2"]
@@ -318,9 +325,11 @@ def test_overview_compares_the_month_so_far_with_the_same_days_of_last_month(cpo
         (date(2026, 2, 2), "20"),
         (date(2026, 2, 20), "99"),
     ):
-        make_cdr(cpo, recipient=emp, start=local_midnight(day) + timedelta(hours=8), energy=energy)
-    make_cdr(cpo, start=local_midnight(date(2025, 4, 1)), energy="7")
-    make_cdr(cpo, start=local_midnight(date(2025, 3, 31)), energy="1000")
+        CDRFactory(
+            cpo=cpo, recipient=emp, start=local_midnight(day) + timedelta(hours=8), energy=energy
+        )
+    CDRFactory(cpo=cpo, start=local_midnight(date(2025, 4, 1)), energy="7")
+    CDRFactory(cpo=cpo, start=local_midnight(date(2025, 3, 31)), energy="1000")
     overview = cdr_dashboard(cpo, today=date(2026, 3, 15))
     assert overview["period"] == {"first": date(2026, 3, 1), "last": date(2026, 3, 15)}
     assert overview["compared_period"] == {"first": date(2026, 2, 1), "last": date(2026, 2, 15)}
@@ -339,9 +348,9 @@ def test_overview_compares_the_month_so_far_with_the_same_days_of_last_month(cpo
 
 
 def test_cdrs_to_look_at_are_the_partners_own_with_the_full_list_one_click_away(client, cpo, emp):
-    old = make_cdr(cpo, start=local_midnight(date(2025, 2, 3)), unmatched_connector=True)
-    recent = make_cdr(cpo, recipient=emp, start=this_month(), unmatched_connector=True)
-    make_cdr(cpo, start=this_month(2))
+    old = CDRFactory(cpo=cpo, start=local_midnight(date(2025, 2, 3)), unmatched_connector=True)
+    recent = CDRFactory(cpo=cpo, recipient=emp, start=this_month(), unmatched_connector=True)
+    CDRFactory(cpo=cpo, start=this_month(2))
     signed_in(client, cpo, "cpo-user")
     page = client.get("/portal/")
     assert [c.pk for c in page.context["flagged_cdrs"]] == [recent.pk, old.pk]
@@ -358,14 +367,16 @@ def test_cdrs_to_look_at_are_the_partners_own_with_the_full_list_one_click_away(
 
 
 def test_codes_are_words_on_the_pages(client, cpo, emp):
-    connector = make_station(cpo).connectors.first()
-    make_session(emp, connector, state="failed").__class__.objects.update(result_code=320)
+    connector = StationFactory(owner=cpo).connectors.first()
+    ChargingSessionFactory(
+        requested_by=emp, connector=connector, state="failed"
+    ).__class__.objects.update(result_code=320)
     signed_in(client, emp, "emp-user")
     page = client.get("/portal/sessions/").content.decode()
     assert "EVSE in use (320)" in page
     signed_in(client, cpo, "cpo-user")
     page = client.get("/portal/stations/").content.decode()
     assert "occupied" in page and ">Occupied<" not in page
-    make_cdr(cpo, start=this_month(), final=False)
+    CDRFactory(cpo=cpo, start=this_month(), final=False)
     page = client.get("/portal/cdrs/").content.decode()
     assert "open (may still change)" in page

@@ -13,8 +13,8 @@ import pytest
 from django.conf import settings
 
 from oioi_portal.models import Delivery, Role
+from tests.factories import CDRFactory, ChargingSessionFactory, StationFactory
 from tests.mixins import portal_partner, portal_user
-from tests.portal.conftest import make_cdr, make_session, make_station
 
 CATALOGUE = settings.BASE_DIR / "locale" / "de" / "LC_MESSAGES" / "django.po"
 COMPILED = CATALOGUE.with_suffix(".mo")
@@ -155,9 +155,9 @@ def german_pages(client, admin_user):
     partner = portal_partner("Stadtwerke Nord", set(Role))
     user = portal_user(partner, "anna", admin=True)
     portal_user(partner, "bernd")
-    station = make_station(partner, name="Hafen", city="Hamburg")
-    final = make_cdr(partner, station=station, recipient=partner, unmatched_connector=True)
-    make_cdr(partner, station=station, final=False)
+    station = StationFactory(owner=partner, name="Hafen", city="Hamburg")
+    final = CDRFactory(cpo=partner, station=station, recipient=partner, unmatched_connector=True)
+    CDRFactory(cpo=partner, station=station, final=False)
     Delivery.objects.create(
         partner=partner,
         call="session-post",
@@ -168,8 +168,15 @@ def german_pages(client, admin_user):
         attempts=5,
     )
     connector = station.connectors.first()
-    make_session(partner, connector, state="failed").__class__.objects.update(result_code=320)
-    make_session(partner, connector, customer="DE*EMP*000002*2", state="started")
+    ChargingSessionFactory(
+        requested_by=partner, connector=connector, state="failed"
+    ).__class__.objects.update(result_code=320)
+    ChargingSessionFactory(
+        requested_by=partner,
+        connector=connector,
+        user_identifier="DE*EMP*000002*2",
+        state="started",
+    )
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
     pages = {
         "sign-in": client.get("/accounts/login/"),

@@ -6,10 +6,9 @@ import pytest
 
 from oioi_portal.models import AuditLogEntry, Role
 from sessions_app.models import ChargingSession, Reservation
-from tests.factories import PartnerFactory
+from tests.factories import ConnectorFactory, ContractFactory, PartnerFactory
 from tests.mixins import OIOICallContract, partner_with_roles
 from tests.partner_server import free_port
-from tests.sessions_app.conftest import evco_user, make_contract, make_station
 
 
 @pytest.fixture
@@ -19,12 +18,16 @@ def emp(db):
 
 @pytest.fixture
 def contract(emp):
-    return make_contract(emp.partner)
+    return ContractFactory(provider=emp.partner)
 
 
 def start(client, caller, contract, connector, **extra):
     payload = {"user": evco_user(contract), "connector-id": connector.evse_id}
     return caller.post(client, "session-start", payload, **extra)
+
+
+def evco_user(contract):
+    return {"identifier-type": "evco-id", "identifier": contract.evco_id}
 
 
 def result(response):
@@ -47,7 +50,7 @@ class TestSessionStartContract(RemoteCallContract):
     call = "session-start"
 
     def payload(self, caller):
-        contract = make_contract(caller.partner)
+        contract = ContractFactory(provider=caller.partner)
         return {"user": evco_user(contract), "connector-id": self.connector.evse_id}
 
 
@@ -55,7 +58,7 @@ class TestSessionStopContract(RemoteCallContract):
     call = "session-stop"
 
     def payload(self, caller):
-        contract = make_contract(caller.partner)
+        contract = ContractFactory(provider=caller.partner)
         ChargingSession.objects.create(
             requested_by=caller.partner,
             cpo=self.connector.station.owner,
@@ -78,7 +81,7 @@ class TestReservationStartContract(RemoteCallContract):
     call = "reservation-start"
 
     def payload(self, caller):
-        contract = make_contract(caller.partner)
+        contract = ContractFactory(provider=caller.partner)
         return {
             "connector-id": self.connector.evse_id,
             "identifier": [{"evco-id": contract.evco_id}],
@@ -89,7 +92,7 @@ class TestReservationStopContract(RemoteCallContract):
     call = "reservation-stop"
 
     def payload(self, caller):
-        contract = make_contract(caller.partner)
+        contract = ContractFactory(provider=caller.partner)
         return {"identifier-type": "evco-id", "identifier": contract.evco_id}
 
     def test_valid_call_succeeds(self, client, caller):
@@ -169,11 +172,13 @@ def test_unknown_evse_is_181_and_nothing_is_forwarded(
         evse_id = "DE*RMT*E9999"
     else:
         flags = {
-            "deleted": {"is_deleted": True},
-            "hidden": {"is_hidden": True},
-            "others_private": {"is_private": True},
+            "deleted": {"station__is_deleted": True},
+            "hidden": {"station__is_hidden": True},
+            "others_private": {"station__is_private": True},
         }[where]
-        evse_id = make_station(remote_cpo, evse_id="DE*RMT*E0777", **flags).evse_id
+        evse_id = ConnectorFactory(
+            station__owner=remote_cpo, evse_id="DE*RMT*E0777", **flags
+        ).evse_id
     payload = {"user": evco_user(contract), "connector-id": evse_id}
     assert result(emp.post(client, "session-start", payload)) == 181
     assert simulator.received == []
@@ -199,10 +204,10 @@ def test_customer_checks(client, emp, connector, simulator, setup, code):
             "other_provider": PartnerFactory(name="Other EMP", is_cpo=False, is_emp=True),
             "platform_contract": None,
         }.get(setup, emp.partner)
-        contract = make_contract(
-            provider,
-            payment=setup != "no_payment",
-            key_states={"blocked": ("blocked",), "deactivated": ("inactive",)}.get(
+        contract = ContractFactory(
+            provider=provider,
+            customer__has_valid_payment_method=setup != "no_payment",
+            charging_keys={"blocked": ("blocked",), "deactivated": ("inactive",)}.get(
                 setup, ("active",)
             ),
         )
@@ -313,15 +318,19 @@ def test_reservation_is_forwarded_and_stored_with_its_end(
 
 def test_reservation_codes(client, emp, contract, connector, remote_cpo, simulator):
     assert result(reserve(client, emp, connector, evco_ids=["not-an-evco"])) == 190
-    foreign = make_contract(None)
+    foreign = ContractFactory(provider=None)
     assert result(reserve(client, emp, connector, foreign)) == 191
-    plain = make_station(remote_cpo, evse_id="DE*RMT*E0002", is_reservable=False)
+    plain = ConnectorFactory(
+        station__owner=remote_cpo, evse_id="DE*RMT*E0002", station__is_reservable=False
+    )
     assert result(reserve(client, emp, plain, contract)) == 330
     assert result(reserve(client, emp, connector, contract)) == 0
     # The same customer elsewhere, and someone else at the same EVSE.
-    elsewhere = make_station(remote_cpo, evse_id="DE*RMT*E0003", is_reservable=True)
+    elsewhere = ConnectorFactory(
+        station__owner=remote_cpo, evse_id="DE*RMT*E0003", station__is_reservable=True
+    )
     assert result(reserve(client, emp, elsewhere, contract)) == 194
-    assert result(reserve(client, emp, connector, make_contract(emp.partner))) == 323
+    assert result(reserve(client, emp, connector, ContractFactory(provider=emp.partner))) == 323
     assert [call for call, _ in simulator.received] == ["reservation-start"]
     assert Reservation.objects.count() == 1
 

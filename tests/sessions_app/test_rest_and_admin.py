@@ -4,14 +4,14 @@ import pytest
 
 from oioi_portal.models import Role
 from sessions_app.models import ChargingSession, Reservation
+from tests.factories import ConnectorFactory, ContractFactory
 from tests.mixins import RestEndpointContract, partner_with_roles
-from tests.sessions_app.conftest import make_contract, make_station
 
 URL = "/api/v1/sessions/"
 
 
 def make_session(requested_by, connector, **fields):
-    contract = make_contract(requested_by)
+    contract = ContractFactory(provider=requested_by)
     return ChargingSession.objects.create(
         requested_by=requested_by,
         cpo=connector.station.owner,
@@ -78,7 +78,7 @@ def test_admin_lists_are_read_only(support_client, connector, model):
 def test_admin_search_by_cpo_session_id(superuser_client, connector):
     emp = partner_with_roles("Search EMP", {Role.EMP})
     make_session(emp.partner, connector, cpo_session_id="FIND-ME")
-    other = make_station(connector.station.owner, evse_id="DE*RMT*E0042")
+    other = ConnectorFactory(station__owner=connector.station.owner, evse_id="DE*RMT*E0042")
     make_session(emp.partner, other, cpo_session_id="NOT-ME")
     page = superuser_client.get("/admin/sessions_app/chargingsession/", {"q": "FIND-ME"})
     assert b"FIND-ME" in page.content and b"NOT-ME" not in page.content

@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from oioi_portal import groups
 from stations.models import Company, ConnectorStatusChange, Station
-from tests.stations.conftest import BERLIN, build_stations, post_station, post_status
+from tests.factories import BERLIN, build_stations
+from tests.stations.helpers import post_station, post_status
 
 STATIONS_URL = reverse("admin:stations_station_changelist")
 HISTORY_URL = reverse("admin:stations_connectorstatuschange_changelist")

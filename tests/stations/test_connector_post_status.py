@@ -10,15 +10,9 @@ from django.utils import timezone
 from oioi_portal.models import AuditLogEntry, Role
 from stations.models import Connector, ConnectorStatusChange, Station
 from stations.selectors import connector_list_evse_statuses, connector_list_evse_to_change
+from tests.factories import build_stations
 from tests.mixins import OIOICallContract, PartnerIdentifierContract
-from tests.stations.conftest import (
-    build_stations,
-    plugs,
-    post_station,
-    post_status,
-    snapshot,
-    status_payload,
-)
+from tests.stations.helpers import plugs, post_station, post_status, snapshot, status_payload
 
 CALL = "connector-post-status"
 

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from stations.models import Connector, Station
-from tests.factories import OperatorIdFactory
+from tests.factories import OperatorIdFactory, build_stations
 from tests.mixins import RestEndpointContract
-from tests.stations.conftest import build_stations, plugs, post_station, post_status
+from tests.stations.helpers import plugs, post_station, post_status
 
 STATIONS_URL = "/api/v1/stations/"
 CONNECTORS_URL = "/api/v1/connectors/"

@@ -7,16 +7,9 @@ from django.utils import timezone
 
 from oioi_portal.models import Role
 from stations.models import Company, Connector, Station
-from tests.factories import OperatorIdFactory
+from tests.factories import BERLIN, OperatorIdFactory, operator_of
 from tests.mixins import OIOICallContract, PartnerIdentifierContract, partner_with_roles
-from tests.stations.conftest import (
-    BERLIN,
-    operator_of,
-    plugs,
-    post_station,
-    snapshot,
-    station_payload,
-)
+from tests.stations.helpers import plugs, post_station, snapshot, station_payload
 
 CALL = "station-post"
 

@@ -4,8 +4,9 @@ import pytest
 
 from oioi_portal.models import Role
 from stations.models import Company, Connector, ConnectorStatus, Station
+from tests.factories import BERLIN, build_stations
 from tests.mixins import OIOICallContract, partner_with_roles
-from tests.stations.conftest import BERLIN, build_stations, plugs, post_station, post_status
+from tests.stations.helpers import plugs, post_station, post_status
 
 SURFACE = "station-get-surface"
 BY_IDS = "station-get-by-ids"

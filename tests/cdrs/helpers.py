@@ -1,17 +1,12 @@
-"""CDRs as CPOs post them through the endpoint, and the data they refer to."""
+"""CDRs as CPOs post them through the endpoint, and the rows session-post writes."""
 
 import copy
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 from cdrs.models import CDR, CDRRevision
-from cdrs.services import cdr_daily_totals_rebuild
-from clients import services as client_services
 from oioi_portal.models import Delivery
-from tests.conftest import PartnerWithKey
-from tests.sessions_app.conftest import make_station
-
-START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+from tests.factories import START
+from tests.helpers import PartnerWithKey
 
 
 def iso(moment):
@@ -55,19 +50,6 @@ def snapshot():
     )
 
 
-def make_connector(owner, evse_id="DE*8PS*E1001"):
-    """A station of ``owner`` (a Partner) with one connector of ``evse_id``."""
-    return make_station(owner, evse_id)
-
-
-def make_key(uid="04A1B2C3", evco_id="DE*8PS*123456*7", provider=None, fleet=None):
-    key = client_services.charging_key_create(uid=uid, evco_id=evco_id, provider=provider)
-    if fleet is not None:
-        key.customer.fleet = fleet
-        key.customer.save(update_fields=["fleet"])
-    return key
-
-
 def receiving_partner(name, server, role, **fields):
     """A partner with an endpoint on ``server``, told apart by the endpoint key it gave us."""
     return PartnerWithKey(
@@ -79,29 +61,3 @@ def receiving_partner(name, server, role, **fields):
         endpoint_key=f"key-of-{name.lower().replace(' ', '-')}-for-us",
         **fields,
     )
-
-
-def build_cdrs(cpo, count, *, prefix="B", **fields):
-    """``count`` final CDRs of ``cpo`` (a PartnerWithKey) in bulk, as the benchmark builds them."""
-    cdrs = CDR.objects.bulk_create(
-        CDR(
-            cpo=cpo.partner,
-            partner_identifier=cpo.identifier,
-            session_id=f"{prefix}-{n}",
-            evse_id="DE*8PS*E1001",
-            evse_id_normalized="DE8PSE1001",
-            user_identifier_type="rfid",
-            user_identifier="04A1B2C3",
-            user_identifier_normalized="04A1B2C3",
-            session_start=START + timedelta(minutes=n),
-            session_stop=START + timedelta(minutes=n + 30),
-            energy_kwh=Decimal("10.5"),
-            cost_amount=Decimal("4.20"),
-            cost_currency="EUR",
-            state=CDR.State.FINAL,
-            **fields,
-        )
-        for n in range(count)
-    )
-    cdr_daily_totals_rebuild()
-    return cdrs
