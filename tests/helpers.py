@@ -1,12 +1,15 @@
 """What tests of every folder use: OIOI calls through the real endpoint, partners with keys."""
 
 import json
+import subprocess
+import sys
 import threading
 
 from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test import Client
 
+from bench.run import ROOT
 from tests.factories import PartnerFactory, PartnerIdentifierFactory, issue_key
 
 OIOI_URL = "/api/v4/request"
@@ -75,3 +78,17 @@ def staff_user(username, group_name):
     user = User.objects.create_user(username, is_staff=True)
     user.groups.add(Group.objects.get(name=group_name))
     return user
+
+
+def manage(env, *args):
+    """Run ``manage.py`` with ``args`` in a child process with ``env``, as an operator would;
+    fail the test naming the command if it fails; its standard output."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, f"manage.py {' '.join(args)}:\n{done.stderr}"
+    return done.stdout

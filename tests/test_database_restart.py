@@ -26,6 +26,7 @@ import psycopg
 import pytest
 
 from bench.run import ROOT, free_port, gunicorn
+from tests.helpers import manage
 from tests.postgres_server import PostgresServer
 
 pytestmark = pytest.mark.slow
@@ -129,22 +130,13 @@ def platform(postgres, tmp_path_factory):
     # server that went away under idle pooled connections.
     env.pop("CONN_MAX_AGE", None)
 
-    def manage(*args):
-        done = subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert done.returncode == 0, f"manage.py {' '.join(args)}:\n{done.stderr}"
-        return done.stdout
-
-    manage("migrate", "--noinput", "--verbosity", "0")
+    manage(env, "migrate", "--noinput", "--verbosity", "0")
     cpo = ["--role", "cpo", "--operator-id", OPERATOR_ID, "--partner-identifier", IDENTIFIER]
-    manage("partner", "create", "Restart CPO", *cpo)
+    manage(env, "partner", "create", "Restart CPO", *cpo)
     # The plaintext is the last line of the output, printed this once.
-    key = manage("partner", "issue-key", "Restart CPO", "--label", "restart test").splitlines()[-1]
+    key = manage(
+        env, "partner", "issue-key", "Restart CPO", "--label", "restart test"
+    ).splitlines()[-1]
     port = free_port()
     with gunicorn(env, port) as process:
         yield Platform(url=f"http://127.0.0.1:{port}", key=key, master_pid=process.pid)

@@ -9,15 +9,14 @@ DATABASE_URL); needs no Django test database.
 import json
 import os
 import secrets
-import subprocess
-import sys
 from base64 import b64encode
 from pathlib import Path
 
 import httpx
 import pytest
 
-from bench.run import ROOT, free_port, gunicorn, throwaway_database
+from bench.run import free_port, gunicorn, throwaway_database
+from tests.helpers import manage
 
 pytestmark = pytest.mark.slow
 
@@ -48,20 +47,11 @@ def server(tmp_path_factory):
             "GUNICORN_CMD_ARGS": "--no-control-socket",
         }
 
-        def manage(*args):
-            done = subprocess.run(
-                [sys.executable, str(ROOT / "manage.py"), *args],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-            )
-            assert done.returncode == 0, f"manage.py {' '.join(args)}:\n{done.stderr}"
-            return done.stdout
-
-        manage("migrate", "--noinput", "--verbosity", "0")
-        manage("partner", "create", "Hostile CPO", "--role", "cpo")
-        key = manage("partner", "issue-key", "Hostile CPO", "--label", "hostile").splitlines()[-1]
+        manage(env, "migrate", "--noinput", "--verbosity", "0")
+        manage(env, "partner", "create", "Hostile CPO", "--role", "cpo")
+        key = manage(env, "partner", "issue-key", "Hostile CPO", "--label", "hostile").splitlines()[
+            -1
+        ]
         port = free_port()
         with gunicorn(env, port) as process:
             yield {"url": f"http://127.0.0.1:{port}", "key": key, "pid": process.pid}
