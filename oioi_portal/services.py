@@ -31,6 +31,7 @@ from oioi_portal.models import (
     Role,
 )
 from oioi_portal.oioi.client import Failure, oioi_call
+from oioi_portal.oioi.results import is_success
 
 KEY_PREFIX_LENGTH = 10
 KEY_SECRET_BYTES = 32  # token_urlsafe(32) gives 43 characters
@@ -232,7 +233,7 @@ def deliveries_claim(limit, now=None):
 
 
 def _attempt_outcome(result):
-    if result.answered and result.http_status == 200 and result.result_code < 100:
+    if result.answered and result.http_status == 200 and is_success(result.result_code):
         return DeliveryAttempt.Outcome.DELIVERED
     if result.failure in (Failure.TIMEOUT, Failure.UNREACHABLE, Failure.NOT_CONFIGURED):
         return DeliveryAttempt.Outcome.RETRY

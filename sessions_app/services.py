@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from oioi_portal import identifiers
 from oioi_portal.oioi.client import Failure, oioi_call
 from oioi_portal.oioi.registry import Outcome
-from oioi_portal.oioi.results import ResultCode
+from oioi_portal.oioi.results import ResultCode, is_success
 from sessions_app import selectors
 from sessions_app.models import ChargingSession, Reservation
 
@@ -80,7 +80,7 @@ def session_start(*, partner, user, evse_id, payment_reference="", correlation_i
     answer = body.get("session-start") if isinstance(body.get("session-start"), dict) else {}
     session.result_code, session.result_message = code, message[:500]
     members = {}
-    if code < 100:
+    if is_success(code):
         session.state = ChargingSession.State.STARTED
         session.started_at = timezone.now()
         session.cpo_session_id = str(answer.get("session-id") or "")[:255]
@@ -109,7 +109,7 @@ def session_stop(*, partner, user, evse_id, session_id=None, correlation_id=""):
         payload["session-id"] = session.cpo_session_id
     code, message, _ = forward(session.cpo, "session-stop", payload, correlation_id)
     session.result_code, session.result_message = code, message[:500]
-    if code < 100:
+    if is_success(code):
         session.state = ChargingSession.State.STOPPED
         session.stopped_at = timezone.now()
     session.save()
@@ -156,7 +156,7 @@ def reservation_start(*, partner, evse_id, reservation_identifiers, correlation_
     code, message, body = forward(reservation.cpo, "reservation-start", payload, correlation_id)
     reservation.result_code, reservation.result_message = code, message[:500]
     members = {}
-    if code < 100:
+    if is_success(code):
         answer = body.get("reservation-start")
         end = parse_datetime(str(answer.get("end"))) if isinstance(answer, dict) else None
         if end is None or end.tzinfo is None:
@@ -177,7 +177,7 @@ def reservation_stop(*, partner, identifier_type, identifier, correlation_id="")
     payload = {"identifier-type": identifier_type, "identifier": identifier}
     code, message, _ = forward(reservation.cpo, "reservation-stop", payload, correlation_id)
     reservation.result_code, reservation.result_message = code, message[:500]
-    if code < 100:
+    if is_success(code):
         reservation.state = Reservation.State.STOPPED
         reservation.stopped_at = timezone.now()
     reservation.save()

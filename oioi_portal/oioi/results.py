@@ -38,6 +38,12 @@ class ResultCode(IntEnum):
     EVSE_NOT_RESERVABLE = 330
 
 
+def is_success(code):
+    """Whether a result code reports success: OIOI's successes are the codes below 100 (0, and
+    the session calls' 11 and 12); 100 and above are errors."""
+    return code < ResultCode.SYSTEM_ERROR
+
+
 DEFAULT_MESSAGES = {
     ResultCode.SUCCESS: "Success.",
     ResultCode.SYSTEM_ERROR: "System error.",
