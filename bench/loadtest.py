@@ -36,7 +36,7 @@ MIX = {
 def prepare_partners(simulator_url, simulator_key):
     """The platform's side: a CPO (played by the simulator) and an EMP with contracts."""
     from clients import services as client_services
-    from oioi_portal import services
+    from partners import services
 
     cpo = services.partner_create(
         name="Load CPO",
@@ -156,7 +156,7 @@ def consistency(sent_session_ids, started_at):
     from django.db.models import Count, F, OuterRef, Subquery
 
     from cdrs.models import CDR
-    from oioi_portal.models import AuditLogEntry
+    from partners.models import AuditLogEntry
     from stations.models import Connector, ConnectorStatusChange
 
     latest = ConnectorStatusChange.objects.filter(connector=OuterRef("pk")).order_by("-id")

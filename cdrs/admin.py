@@ -14,16 +14,16 @@ from django.template.response import TemplateResponse
 from cdrs import selectors, services
 from cdrs.models import CDR, CDRRevision, IdentifierType
 from clients.models import Contract
-from oioi_portal import identifiers
-from oioi_portal.admin import (
+from core import identifiers
+from core.admin_bases import (
     COMPACT_DATETIME,
     ReadOnlyAdminMixin,
     json_display,
     local_time,
     shortened,
 )
-from oioi_portal.formats import energy_format, money_format
-from oioi_portal.models import Partner, Role
+from core.formats import energy_format, money_format
+from partners.models import Partner, Role
 
 # Offered in the currency filter: a fixed list, as listing the currencies in use would scan the
 # whole table on every page. Any other code still filters by URL (`?currency=XXX`).

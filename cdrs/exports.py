@@ -7,21 +7,17 @@ of rows (rows are read from the database in chunks and written out in batches). 
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
-from oioi_portal.streaming import stream_rows
+from core.exports import cell
+from core.streaming import stream_rows
 
 # Rows read from the database per round trip, and rows written out per chunk of the response.
 READ_CHUNK_ROWS = 2000
 WRITE_CHUNK_ROWS = 500
 CONTENT_TYPE = "text/csv; charset=utf-8"
-# A cell starting with one of these is a formula to spreadsheet programs; CPOs choose session
-# ids and user identifiers, so such text is written with a leading quote (OWASP's advice).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -52,24 +48,6 @@ COLUMNS = (
     Column("created_at", "created_at"),
     Column("updated_at", "updated_at"),
 )
-
-
-def cell(value):
-    """
-    One value as CSV text: times in UTC RFC 3339, decimals exact without exponent, durations
-    in whole seconds.
-    """
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, timedelta):
-        return round(value.total_seconds())
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
 
 
 def _rows(querysets, columns):

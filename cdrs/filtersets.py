@@ -8,8 +8,8 @@ from django.db.models import Q
 
 from cdrs.models import CDR, IdentifierType
 from clients.models import Contract
-from oioi_portal import identifiers
-from oioi_portal.filtersets import DateTimeFilter, FilterSet, IdentifierFilter, IntegerFilter
+from core import identifiers
+from core.filtersets import DateTimeFilter, FilterSet, IdentifierFilter, IntegerFilter
 
 
 class CDRFilterSet(FilterSet):

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 
 from clients.models import EVCO_ID_MAX_LENGTH, ChargingKey, Contract, Customer
-from oioi_portal.models import Partner, PartnerIdentifier
+from partners.models import Partner, PartnerIdentifier
 from sessions_app.models import ChargingSession
 from stations.models import Connector, Station
 

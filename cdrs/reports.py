@@ -29,8 +29,8 @@ from cdrs.selectors import (
     cdr_daily_totals_for_partner,
     cdr_list_for_partner,
 )
-from oioi_portal.models import Delivery
-from oioi_portal.portal.charts import Bucket, energy_sessions_chart
+from core.charts import Bucket, energy_sessions_chart
+from partners.models import Delivery
 
 # Periods up to this many days are charted per day, longer ones per month.
 DAILY_CHART_MAX_DAYS = 62

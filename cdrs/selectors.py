@@ -32,7 +32,7 @@ from cdrs.models import (
 )
 from clients.models import ChargingKey, Contract
 from clients.selectors import whitelisting_partner_ids
-from oioi_portal.models import Partner, PartnerIdentifier
+from partners.models import Partner, PartnerIdentifier
 from sessions_app.models import ChargingSession
 from stations.models import Connector
 

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from cdrs import selectors
 from cdrs.models import CDR, CDRDailyTotal, CDRRevision
-from cdrs.wire import cdr_wire_payload
-from oioi_portal import identifiers
-from oioi_portal import services as partner_services
-from oioi_portal.oioi.results import InvalidRequest
+from core import identifiers
+from oioi.results import InvalidRequest
+from oioi.wire import cdr_wire_payload
+from partners import services as partner_services
 
 # The columns a post sets, compared to tell an identical final re-post from a different one.
 POSTED_FIELDS = (

@@ -17,12 +17,12 @@ from cdrs.selectors import (
     cdr_daily_totals_for_partner,
     cdr_list_for_partner,
 )
-from oioi_portal.filtersets import DateFilter
-from oioi_portal.portal import exports as portal_exports
-from oioi_portal.portal.charts import energy_sessions_chart
-from oioi_portal.portal.forms import PortalFilterSetMixin
-from oioi_portal.portal.views import Column, PartnerPortalMixin, PortalListView
-from oioi_portal.streaming import stream_rows
+from core import exports as portal_exports
+from core.charts import energy_sessions_chart
+from core.filtersets import DateFilter
+from core.forms import PortalFilterSetMixin
+from core.streaming import stream_rows
+from partners.views import Column, PartnerPortalMixin, PortalListView
 from stations.models import Station
 
 PERIODS = [

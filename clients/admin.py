@@ -23,10 +23,10 @@ from clients.models import (
     Whitelist,
     WhitelistEntry,
 )
-from oioi_portal import identifiers
-from oioi_portal.admin import ReadOnlyAdminMixin, ResultCodeFilter
-from oioi_portal.models import Partner
-from oioi_portal.oioi.results import ResultCode
+from core import identifiers
+from core.admin_bases import ReadOnlyAdminMixin, ResultCodeFilter
+from oioi.results import ResultCode
+from partners.models import Partner
 
 # --- Search by identifier -------------------------------------------------------------------------
 

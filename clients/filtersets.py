@@ -3,8 +3,8 @@
 import django_filters
 
 from clients.models import Authorization, WhitelistEntry
-from oioi_portal import identifiers
-from oioi_portal.filtersets import DateTimeFilter, FilterSet, IdentifierFilter
+from core import identifiers
+from core.filtersets import DateTimeFilter, FilterSet, IdentifierFilter
 
 
 class WhitelistEntryFilterSet(FilterSet):

@@ -1,7 +1,7 @@
-"""Periodic jobs of the client exchange (see oioi_portal.schedule)."""
+"""Periodic jobs of the client exchange (see core.schedule)."""
 
 from clients import services
-from oioi_portal.schedule import every
+from core.schedule import every
 
 
 @every(seconds=30)

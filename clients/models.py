@@ -10,8 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from oioi_portal import identifiers
-from oioi_portal.models import Partner, PartnerIdentifier
+from core import identifiers
+from partners.models import Partner, PartnerIdentifier
 
 UID_MAX_LENGTH = max(identifiers.UID_LENGTHS)
 EVCO_ID_MAX_LENGTH = 24  # the longest form, DE*8PS*C12345678*9, with room for `-` separators

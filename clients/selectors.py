@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef
 
 from clients.models import ChargingKey, WhitelistEntry
-from oioi_portal.oioi.results import ResultCode
+from oioi.results import ResultCode
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,9 @@ from clients.models import (
     Whitelist,
     WhitelistEntry,
 )
-from oioi_portal import identifiers
-from oioi_portal.models import Partner, Role
-from oioi_portal.services import delivery_enqueue
+from core import identifiers
+from partners.models import Partner, Role
+from partners.services import delivery_enqueue
 
 # --- Charging keys ------------------------------------------------------------------------------
 

@@ -14,13 +14,13 @@ from django.utils.text import slugify
 
 from cdrs import selectors, services
 from cdrs.models import CDR, CDRRevision
-from cdrs.wire import cdr_wire_payload
 from clients import services as client_services
 from clients.models import ChargingKey
+from core import identifiers
 from demo.partners import DEMO_CPO
-from oioi_portal import identifiers
-from oioi_portal import services as partner_services
-from oioi_portal.models import Partner
+from oioi.wire import cdr_wire_payload
+from partners import services as partner_services
+from partners.models import Partner
 from stations.models import Connector
 
 PREFIX = "demo-cdr-"

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from clients import services
 from clients.models import ChargingKey, Customer, Whitelist
 from demo.partners import DEMO_EMP
-from oioi_portal.models import Partner
+from partners.models import Partner
 
 
 @dataclass(frozen=True)

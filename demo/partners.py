@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from oioi_portal.models import Role
+from partners.models import Role
 
 DEMO_CPO = "Demo CPO"
 DEMO_EMP = "Demo EMP"

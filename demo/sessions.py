@@ -8,7 +8,7 @@ import secrets
 
 from clients.models import Contract
 from demo.partners import DEMO_CPO, DEMO_EMP
-from oioi_portal.models import Partner
+from partners.models import Partner
 from stations.models import Connector
 
 SIMULATOR_URL = "http://127.0.0.1:8001/oioi"

@@ -6,13 +6,13 @@ and hidden by staff. Idempotent.
 
 from itertools import cycle
 
+from core.identifiers import normalize_operator_id
 from demo.partners import DEMO_CPO, DEMO_EMP
-from oioi_portal import services as partner_services
-from oioi_portal.identifiers import normalize_operator_id
-from oioi_portal.models import OperatorId, Partner, Role
+from oioi.serializers.stations import StationPostStationSerializer
+from partners import services as partner_services
+from partners.models import OperatorId, Partner, Role
 from stations import services
 from stations.models import Company, ConnectorStatus, Station
-from stations.oioi_serializers import StationPostStationSerializer
 
 PREFIX = "demo-"
 

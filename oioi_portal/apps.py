@@ -1,16 +1,14 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 
 
 class OioiPortalConfig(AppConfig):
+    """
+    The project package, installed as an app only for its migration history: databases created
+    before the restructure recorded migrations under this label, and the models they created now
+    belong to ``partners`` and ``portal`` (migration 0007 hands them over, tables unchanged).
+    It has no models, and no app imports it.
+    """
+
     default_auto_field = "django.db.models.BigAutoField"
     name = "oioi_portal"
-    verbose_name = "Partners and API"
-
-    def ready(self):
-        from oioi_portal.groups import staff_groups_ensure
-        from oioi_portal.oioi.registry import registry
-
-        registry.autodiscover()
-        # Every app's post_migrate: the groups' permissions exist only once each app has migrated.
-        post_migrate.connect(staff_groups_ensure, dispatch_uid="oioi_portal.staff_groups_ensure")
+    verbose_name = "Project"

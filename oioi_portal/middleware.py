@@ -5,16 +5,18 @@ from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import DatabaseError, connection, transaction
 
-from oioi_portal import sql
-from oioi_portal.models import AuditLogEntry
-from oioi_portal.requests import (
+from core import sql
+from core.requests import (
+    CLIENT_ERRORS,
     CORRELATION_ID_HEADER,
     REQUEST_ID_HEADER,
     client_address,
+    client_error,
     correlation_id_from,
     new_request_id,
 )
-from oioi_portal.views import API_PREFIX, CLIENT_ERRORS, api_error, client_error
+from oioi_portal.views import API_PREFIX, api_error
+from partners.models import AuditLogEntry
 
 logger = logging.getLogger("oioi_portal.audit")
 refused_logger = logging.getLogger("oioi_portal.api")
@@ -23,7 +25,7 @@ AUDITED_PREFIXES = {
     "/api/v4/": AuditLogEntry.Interface.OIOI,
     "/api/v1/": AuditLogEntry.Interface.REST,
 }
-# Every API request writes one: a plain INSERT (see oioi_portal.sql) of the row that
+# Every API request writes one: a plain INSERT (see core.sql) of the row that
 # save(force_insert=True) writes, where the ORM would build the same statement each time.
 _AUDIT_FIELDS = [field for field in sql.concrete_fields(AuditLogEntry) if not field.primary_key]
 _INSERT_AUDIT_ENTRY = (

@@ -103,12 +103,17 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "oioi_portal",
+    # Lowest first: each app imports only those above it in this list (tests/test_layering.py).
+    "core",
+    "partners",
     "stations",
-    "cdrs",
     "clients",
     "sessions_app",
+    "cdrs",
+    "oioi",
+    "portal",
     "demo",
+    "oioi_portal",
 ]
 
 MIDDLEWARE = [
@@ -192,7 +197,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "oioi_portal.staticfiles.FallbackManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "core.staticfiles.FallbackManifestStaticFilesStorage"},
 }
 # Pages work with DEBUG off before (or without) collectstatic: files missing from STATIC_ROOT are
 # served from the apps' folders under their own names.
@@ -261,14 +266,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = OIOI_MAX_REQUEST_BYTES
 # --- REST API -------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["oioi_portal.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["oioi_portal.api.permissions.IsPartner"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["partners.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["partners.api.permissions.IsPartner"],
     "DEFAULT_FILTER_BACKENDS": [
-        "oioi_portal.api.filters.PartnerScopeFilterBackend",
+        "partners.api.filters.PartnerScopeFilterBackend",
         "django_filters.rest_framework.DjangoFilterBackend",
     ],
-    "DEFAULT_THROTTLE_CLASSES": ["oioi_portal.ratelimit.ApiKeyRateThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "oioi_portal.api.pagination.DefaultCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["partners.ratelimit.ApiKeyRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.DefaultCursorPagination",
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -286,7 +291,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "oioi_portal.api.schema.add_error_responses",
+        "core.api.schema.add_error_responses",
     ],
     # Swagger UI's assets are served from our own static files: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -299,7 +304,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"suspicious": {"()": "oioi_portal.log_filters.SuspiciousRequestsAsWarnings"}},
+    "filters": {"suspicious": {"()": "core.log_filters.SuspiciousRequestsAsWarnings"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

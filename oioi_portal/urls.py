@@ -2,18 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
-from oioi_portal.oioi.views import OIOIRequestView
-from oioi_portal.portal.views import PortalLoginView
+from oioi.views import OIOIRequestView
 from oioi_portal.views import healthz
+from portal.views import PortalLoginView
 
 urlpatterns = [
     # A choice between the partner portal and the staff back-office.
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("admin/", admin.site.urls),
     path("api/v4/request", OIOIRequestView.as_view(), name="oioi-request"),
-    path("api/v1/", include(("oioi_portal.api.urls", "api"))),
+    path("api/v1/", include(("oioi_portal.api_urls", "api"))),
     path("healthz", healthz, name="healthz"),
-    path("portal/", include("oioi_portal.portal.urls")),
+    path("portal/", include("portal.urls")),
     # Sign-in is throttled; sign-out and password reset are Django's own views.
     path("accounts/login/", PortalLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -1,41 +1,14 @@
-from django.conf import settings
-from django.core.exceptions import (
-    DisallowedHost,
-    RequestDataTooBig,
-    SuspiciousOperation,
-    TooManyFieldsSent,
-    TooManyFilesSent,
-)
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from oioi_portal.oioi.results import ResultCode
+from core.requests import client_error
+from oioi.results import ResultCode
 
 API_PREFIX = "/api/"
 OIOI_PREFIX = "/api/v4/"
-
-# What the client sent wrong before any view could look at it (a Host header outside
-# ALLOWED_HOSTS, too many fields, text that is no Unicode): a 4xx, never a server error.
-CLIENT_ERRORS = (SuspiciousOperation, UnicodeError)
-
-
-def client_error(exc):
-    """(HTTP status, message) answering one of CLIENT_ERRORS."""
-    if isinstance(exc, DisallowedHost):
-        return 400, "The Host header names no host this server answers for."
-    if isinstance(exc, TooManyFieldsSent):
-        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        return 400, f"More than {limit} query parameters or form fields."
-    if isinstance(exc, TooManyFilesSent):
-        return 400, f"More than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files."
-    if isinstance(exc, RequestDataTooBig):
-        return 413, f"Request body larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
-    if isinstance(exc, UnicodeError):
-        return 400, "The request holds text that is not Unicode (e.g. a lone UTF-16 surrogate)."
-    return 400, "Bad request."
 
 
 def api_error(request, http_status, message):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from oioi_portal.admin import COMPACT_DATETIME, ReadOnlyAdminMixin, local_time, shortened
+from core.admin_bases import COMPACT_DATETIME, ReadOnlyAdminMixin, local_time, shortened
 from sessions_app.models import ChargingSession, Reservation
 
 

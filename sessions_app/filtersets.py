@@ -1,6 +1,6 @@
 import django_filters
 
-from oioi_portal.filtersets import DateTimeFilter, FilterSet, IntegerFilter
+from core.filtersets import DateTimeFilter, FilterSet, IntegerFilter
 from sessions_app.models import ChargingSession, Reservation
 
 

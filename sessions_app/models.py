@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import Contract
-from oioi_portal.models import Partner
+from partners.models import Partner
 from stations.models import Connector
 
 

@@ -7,8 +7,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from clients.models import ChargingKey, Contract
-from oioi_portal import identifiers
-from oioi_portal.oioi.results import ResultCode
+from core import identifiers
+from oioi.results import ResultCode
 from sessions_app.models import ChargingSession, Reservation
 from stations.models import Connector, Station
 

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from oioi_portal import identifiers
-from oioi_portal.oioi.client import Failure, oioi_call
-from oioi_portal.oioi.registry import Outcome
-from oioi_portal.oioi.results import ResultCode, is_success
+from core import identifiers
+from oioi.client import Failure, oioi_call
+from oioi.registry import Outcome
+from oioi.results import ResultCode, is_success
 from sessions_app import selectors
 from sessions_app.models import ChargingSession, Reservation
 

@@ -2,10 +2,10 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from oioi_portal.models import Role
-from oioi_portal.portal.forms import PortalFilterSetMixin
-from oioi_portal.portal.views import Column, PortalListView
-from oioi_portal.streaming import stream_rows
+from core.forms import PortalFilterSetMixin
+from core.streaming import stream_rows
+from partners.models import Role
+from partners.views import Column, PortalListView
 from sessions_app.filtersets import ChargingSessionFilterSet
 from sessions_app.models import ChargingSession
 

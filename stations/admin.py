@@ -11,8 +11,8 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
-from oioi_portal import identifiers
-from oioi_portal.admin import ReadOnlyAdminMixin
+from core import identifiers
+from core.admin_bases import ReadOnlyAdminMixin
 from stations import services
 from stations.models import Company, Connector, ConnectorStatus, ConnectorStatusChange, Station
 from stations.selectors import status_summary

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
 # One filter for identifiers written in any form, shared by every app's lists.
-from oioi_portal import identifiers
-from oioi_portal.filtersets import DateTimeFilter, FilterSet, IdentifierFilter, IntegerFilter
+from core import identifiers
+from core.filtersets import DateTimeFilter, FilterSet, IdentifierFilter, IntegerFilter
 from stations.models import Connector, ConnectorStatus, ConnectorType, Station
 from stations.selectors import BoundingBox
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from oioi_portal.models import OperatorId, Partner, PartnerIdentifier
+from partners.models import OperatorId, Partner, PartnerIdentifier
 
 
 class ConnectorType(models.TextChoices):

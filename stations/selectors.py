@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, Value, When, Window
 from django.db.models.functions import Coalesce, Floor, Least, RowNumber
 
-from oioi_portal import sql
+from core import sql
 from sessions_app.selectors import connector_reservation_annotations
 from stations.models import Connector, ConnectorStatus, Station
 

@@ -8,9 +8,9 @@ from collections import Counter
 from django.db import connection, transaction
 from django.utils import timezone
 
-from oioi_portal import identifiers
-from oioi_portal.models import OperatorId
-from oioi_portal.oioi.results import InvalidRequest, NotAllowed, OIOIError, ResultCode
+from core import identifiers
+from oioi.results import InvalidRequest, NotAllowed, OIOIError, ResultCode
+from partners.models import OperatorId
 from stations.models import (
     ADDRESS_FIELDS,
     CONTACT_FIELDS,

@@ -6,9 +6,9 @@ an EMP's, OEM's or fleet's customers can use (``stations.selectors.station_list_
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from oioi_portal.portal.forms import PortalFilterSetMixin
-from oioi_portal.portal.views import Column, PortalListView
-from oioi_portal.streaming import stream_rows
+from core.forms import PortalFilterSetMixin
+from core.streaming import stream_rows
+from partners.views import Column, PortalListView
 from stations.filtersets import StationFilterSet
 from stations.models import Connector, Station
 from stations.selectors import station_list_for_partner

@@ -1,13 +1,13 @@
 import pytest
 
-from oioi_portal import groups
+from partners import groups
 from tests.helpers import PartnerWithKey, staff_user
 
 
 @pytest.fixture(autouse=True)
 def fresh_rate_limiter():
     """Every test starts with this process's local rate counts empty, as a new worker would."""
-    from oioi_portal.ratelimit import limiter
+    from partners.ratelimit import limiter
 
     limiter.reset()
     yield

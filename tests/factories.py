@@ -16,9 +16,9 @@ from cdrs.selectors import billed_identifiers
 from cdrs.services import cdr_daily_totals_rebuild
 from clients import services as client_services
 from clients.models import ChargingKey, Contract, Customer
-from oioi_portal import services
-from oioi_portal.identifiers import normalize_evse_id
-from oioi_portal.models import OperatorId, Partner, PartnerIdentifier
+from core.identifiers import normalize_evse_id
+from partners import services
+from partners.models import OperatorId, Partner, PartnerIdentifier
 from sessions_app.models import ChargingSession
 from stations.models import Company, Connector, ConnectorStatus, Station
 from stations.services import operator_company_get_or_create

@@ -74,7 +74,7 @@ class PartnerWithKey:
 
 
 def staff_user(username, group_name):
-    """A staff user in one of the staff groups (see oioi_portal.groups)."""
+    """A staff user in one of the staff groups (see partners.groups)."""
     user = User.objects.create_user(username, is_staff=True)
     user.groups.add(Group.objects.get(name=group_name))
     return user

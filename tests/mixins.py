@@ -10,9 +10,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from oioi_portal import services
-from oioi_portal.models import AuditLogEntry, Role
-from oioi_portal.portal import services as portal_services
+from partners import services
+from partners import services as partner_services
+from partners.models import AuditLogEntry, Role
 from tests.factories import PartnerFactory, PartnerIdentifierFactory, issue_key
 from tests.helpers import PartnerWithKey, oioi_post
 
@@ -173,7 +173,7 @@ PORTAL_PASSWORD = "a-Portal-passw0rd"
 
 def portal_user(partner, username, *, admin=False):
     """A portal user of ``partner`` with the password PORTAL_PASSWORD."""
-    return portal_services.portal_user_create(
+    return partner_services.portal_user_create(
         partner, username, password=PORTAL_PASSWORD, is_partner_admin=admin
     )
 

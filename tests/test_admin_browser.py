@@ -23,9 +23,9 @@ from cdrs.models import CDR
 from clients.models import Authorization
 from demo.management.commands.seed_demo import SUPERUSER_USERNAME
 from demo.partners import DEMO_CPO, DEMO_EMP
-from oioi_portal import services
-from oioi_portal.models import ApiKey, Delivery, DeliveryAttempt, Partner
-from oioi_portal.portal import urls as portal_urls
+from partners import services
+from partners.models import ApiKey, Delivery, DeliveryAttempt, Partner
+from portal import urls as portal_urls
 from sessions_app.models import ChargingSession, Reservation
 from stations.models import Connector
 from tests.factories import issue_key

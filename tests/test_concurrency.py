@@ -12,7 +12,7 @@ from django.test import Client
 from cdrs.models import CDRDailyTotal
 from cdrs.selectors import cdr_daily_totals_drift
 from clients.models import WhitelistEntry
-from oioi_portal.models import Role
+from partners.models import Role
 from stations.models import Connector, ConnectorStatusChange, Station
 from tests.cdrs.helpers import START, cdr_payload, iso
 from tests.helpers import codes, in_parallel

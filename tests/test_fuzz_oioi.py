@@ -15,17 +15,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clients.models import Authorization
-from oioi_portal.models import AuditLogEntry, RateLimitCounter, Role
-from oioi_portal.oioi.registry import registry
-from oioi_portal.oioi.results import ResultCode
-from oioi_portal.oioi.views import MAX_JSON_DEPTH
+from oioi.registry import registry
+from oioi.results import ResultCode
+from oioi.views import MAX_JSON_DEPTH
+from partners.models import AuditLogEntry, RateLimitCounter, Role
 from tests.helpers import OIOI_URL
 from tests.mixins import partner_with_roles
 
 pytestmark = pytest.mark.slow
 
 DOCUMENTED_STATUSES = {200, 400, 403, 413}
-DOMAIN_APPS = ("oioi_portal", "stations", "clients", "sessions_app", "cdrs")
+DOMAIN_APPS = ("partners", "stations", "clients", "sessions_app", "cdrs")
 # Bounded for `make test`; `make fuzz` raises it (FUZZ_EXAMPLES) for the long run.
 FUZZ = settings(
     max_examples=int(os.environ.get("FUZZ_EXAMPLES", 60)),

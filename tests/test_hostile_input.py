@@ -15,12 +15,12 @@ from django import forms
 from django.conf import settings
 from django.urls import URLResolver, get_resolver, resolve, reverse
 
-from oioi_portal.filtersets import BoundedDateField
-from oioi_portal.models import AuditLogEntry, Role
-from oioi_portal.oioi.registry import registry
-from oioi_portal.oioi.results import ResultCode
-from oioi_portal.oioi.views import MAX_JSON_DEPTH
-from oioi_portal.portal import exports as portal_exports
+from core import exports as portal_exports
+from core.filtersets import BoundedDateField
+from oioi.registry import registry
+from oioi.results import ResultCode
+from oioi.views import MAX_JSON_DEPTH
+from partners.models import AuditLogEntry, Role
 from tests.factories import CDRFactory, StationFactory
 from tests.helpers import OIOI_URL
 from tests.mixins import partner_with_roles, portal_user

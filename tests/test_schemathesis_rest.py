@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from oioi_portal import services
-from oioi_portal.models import Partner, Role
+from partners import services
+from partners.models import Partner, Role
 from tests.mixins import partner_with_roles
 from tests.test_hostile_input import LIST_URLS, filters_of
 

@@ -5,7 +5,7 @@ import importlib
 import inspect
 from pathlib import Path
 
-from oioi_portal.oioi.registry import registry
+from oioi.registry import registry
 from tests.mixins import OIOICallContract, PartnerIdentifierContract
 
 TESTS = Path(__file__).resolve().parent

@@ -28,7 +28,7 @@ def build(ctx):
     from cdrs.models import CDR, CDRDailyTotal
     from cdrs.services import cdr_daily_totals_rebuild
     from clients import services as client_services
-    from oioi_portal import services
+    from partners import services
     from stations.models import Company, Connector, Station
 
     cpo = services.partner_create(

@@ -32,7 +32,7 @@ def build(ctx):
 
     from clients import services
     from clients.models import ChargingKey, Contract, Customer
-    from oioi_portal import services as partner_services
+    from partners import services as partner_services
 
     cpo = partner_services.partner_create(name="Bench Clients CPO", roles=["cpo"])
     emp = partner_services.partner_create(

@@ -4,7 +4,7 @@ from bench.load import drive, oioi_request
 
 
 def build(ctx):
-    from oioi_portal import services
+    from partners import services
 
     partner = services.partner_create(name="Bench CPO", roles=["cpo"])
     ctx.data["core_key"] = services.api_key_issue(partner, label="bench").plaintext

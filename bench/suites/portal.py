@@ -16,8 +16,8 @@ def build(ctx):
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
 
-    from oioi_portal.models import ApiKey
-    from oioi_portal.portal import services
+    from partners import services
+    from partners.models import ApiKey
 
     # Production settings serve the pages' static files from the collectstatic manifest.
     call_command("collectstatic", interactive=False, verbosity=0)

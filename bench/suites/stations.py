@@ -122,7 +122,7 @@ def _maintain():
 
 
 def build_first(ctx):
-    from oioi_portal import services
+    from partners import services
     from stations.models import Company, Station
 
     cpo = services.partner_create(

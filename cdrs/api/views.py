@@ -9,8 +9,8 @@ from cdrs.api.renderers import CSVRenderer
 from cdrs.api.serializers import CDRSerializer
 from cdrs.filtersets import CDRFilterSet
 from cdrs.models import CDR
-from oioi_portal.api.pagination import DefaultCursorPagination
-from oioi_portal.api.views import PartnerScopedViewSet
+from core.api.pagination import DefaultCursorPagination
+from partners.api.views import PartnerScopedViewSet
 
 
 class CDRSyncPagination(DefaultCursorPagination):

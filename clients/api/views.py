@@ -3,7 +3,7 @@ from rest_framework import viewsets
 from clients.api.serializers import AuthorizationSerializer, WhitelistEntrySerializer
 from clients.filtersets import AuthorizationFilterSet, WhitelistEntryFilterSet
 from clients.models import Authorization, WhitelistEntry
-from oioi_portal.api.views import PartnerScopedViewSet
+from partners.api.views import PartnerScopedViewSet
 
 
 class ChargingKeyViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):

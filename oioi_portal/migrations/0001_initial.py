@@ -2,8 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import oioi_portal.identifiers
-import oioi_portal.models
+import core.identifiers
+import partners.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
             name='PartnerIdentifier',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.CharField(max_length=128, unique=True, validators=[oioi_portal.identifiers.normalize_partner_identifier])),
+                ('value', models.CharField(max_length=128, unique=True, validators=[core.identifiers.normalize_partner_identifier])),
                 ('description', models.CharField(blank=True, max_length=200)),
                 ('is_active', models.BooleanField(default=True, verbose_name='active')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 ('expires_at', models.DateTimeField(blank=True, help_text='Leave empty for a key that does not expire.', null=True, verbose_name='expires')),
                 ('revoked_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='revoked')),
                 ('last_used_at', models.DateTimeField(blank=True, editable=False, null=True, verbose_name='last used')),
-                ('allowed_networks', models.TextField(blank=True, help_text='Client networks (CIDR) the key may be used from, one per line or comma-separated; empty means any.', validators=[oioi_portal.models.validate_networks])),
+                ('allowed_networks', models.TextField(blank=True, help_text='Client networks (CIDR) the key may be used from, one per line or comma-separated; empty means any.', validators=[partners.models.validate_networks])),
                 ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('revoked_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to='oioi_portal.partner')),

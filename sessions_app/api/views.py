@@ -1,7 +1,7 @@
 from django.db.models import Q
 from rest_framework import viewsets
 
-from oioi_portal.api.views import PartnerScopedViewSet
+from partners.api.views import PartnerScopedViewSet
 from sessions_app.api.serializers import ChargingSessionSerializer
 from sessions_app.filtersets import ChargingSessionFilterSet
 from sessions_app.models import ChargingSession

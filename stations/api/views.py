@@ -1,7 +1,7 @@
 from django.db.models import Prefetch
 from rest_framework import viewsets
 
-from oioi_portal.api.views import PartnerScopedViewSet
+from partners.api.views import PartnerScopedViewSet
 from stations.api.serializers import ConnectorSerializer, StationSerializer
 from stations.filtersets import ConnectorFilterSet, StationFilterSet
 from stations.models import Connector, Station

@@ -4,7 +4,7 @@ import copy
 from datetime import timedelta
 
 from cdrs.models import CDR, CDRRevision
-from oioi_portal.models import Delivery
+from partners.models import Delivery
 from tests.factories import START
 from tests.helpers import PartnerWithKey
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 
 from cdrs.models import CDR, CDRDailyTotal
-from oioi_portal.models import Delivery
+from partners.models import Delivery
 from tests.cdrs.helpers import post_cdr, receiving_partner
 from tests.factories import ConnectorFactory, build_cdrs, make_key
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from cdrs.models import CDR
 from clients import services as client_services
 from clients.models import WhitelistEntry
-from oioi_portal import services
-from oioi_portal.models import Delivery
+from oioi import deliveries
+from partners.models import Delivery
 from tests.cdrs.helpers import START, iso, post_cdr, receiving_partner
 from tests.clients.helpers import push, verify
 from tests.factories import ConnectorFactory, PartnerFactory, PartnerIdentifierFactory, make_key
@@ -51,7 +51,7 @@ def charge(client, cpo, uid, session_id="S-1", start=None):
 
 def delivered_to(partner_server):
     """{endpoint key: [session ids]} of the CDRs the partner server received, after sending."""
-    services.deliveries_run_due(limit=100)
+    deliveries.deliveries_run_due(limit=100)
     found = {}
     for request in partner_server.calls("session-post"):
         key = request.headers["Authorization"].removeprefix("key=")
@@ -224,7 +224,7 @@ def offline_cpo(db, partner_server):
 def pushed_whitelist(partner_server, now):
     """The rfids of the whitelist the offline CPO receives after a push at ``now``."""
     assert client_services.offline_whitelists_push(now=now) == 1
-    services.deliveries_run_due(limit=10)
+    deliveries.deliveries_run_due(limit=10)
     return partner_server.calls("rfid-post")[-1].body["rfid-post"]["rfids"]
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from cdrs.models import CDR
 from clients.models import Contract
-from oioi_portal import services
+from oioi import deliveries
 from stations.models import Station
 from tests.cdrs.helpers import START, post_cdr, receiving_partner
 from tests.cdrs.test_forwarding import received_by
@@ -157,7 +157,7 @@ def test_the_cpo_sees_the_customer_masked_the_recipient_in_full_on_every_interfa
             for text in (listed.content.decode(), detail):
                 assert UID not in text and BILLED_EVCO_ID not in text
     # OIOI: the session-post forwarded to the recipient names its customer in full.
-    assert services.deliveries_run_due(limit=10) == 1
+    assert deliveries.deliveries_run_due(limit=10) == 1
     (sent,) = received_by(partner_server)[emp.partner.endpoint_key]
     assert sent["user"] == {"identifier-type": "rfid", "identifier": UID}
     # Another partner sees nothing of it at all.

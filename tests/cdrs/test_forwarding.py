@@ -6,8 +6,8 @@ through the durable deliveries, to real local partner servers.
 import pytest
 
 from cdrs.models import CDR
-from oioi_portal import services
-from oioi_portal.models import Delivery
+from oioi import deliveries
+from partners.models import Delivery
 from tests.cdrs.helpers import cdr_payload, post_cdr, receiving_partner, snapshot
 from tests.factories import PartnerIdentifierFactory, make_key
 
@@ -43,7 +43,7 @@ def test_a_final_cdr_goes_to_the_partner_behind_the_key_only(
 
     cdr = post_cdr(client, cpo)
     assert cdr.recipient == recipient.partner
-    assert services.deliveries_run_due(limit=10) == 1
+    assert deliveries.deliveries_run_due(limit=10) == 1
 
     assert list(received_by(partner_server)) == [recipient.partner.endpoint_key]
     (sent,) = received_by(partner_server)[recipient.partner.endpoint_key]
@@ -84,7 +84,7 @@ def test_an_open_cdr_is_not_forwarded_until_final_and_then_once(
 
     post_cdr(client, cpo)
     post_cdr(client, cpo)  # an identical re-post
-    assert services.deliveries_run_due(limit=10) == 1
+    assert deliveries.deliveries_run_due(limit=10) == 1
     assert Delivery.objects.count() == 1
     assert len(partner_server.calls("session-post")) == 1
 
@@ -97,7 +97,7 @@ def test_the_first_active_identifier_names_the_recipient(client, cpo, receivers,
     PartnerIdentifierFactory(partner=emp.partner)
     make_key(provider=emp.partner)
     post_cdr(client, cpo)
-    services.deliveries_run_due(limit=10)
+    deliveries.deliveries_run_due(limit=10)
     (sent,) = partner_server.calls("session-post")
     assert sent.body["session-post"]["partner-identifier"] == active.value
 
@@ -107,7 +107,7 @@ def test_a_platform_customers_cdr_is_not_forwarded(client, cpo, receivers, partn
     cdr = post_cdr(client, cpo)
     assert cdr.contract is not None and cdr.recipient is None
     assert not Delivery.objects.exists()
-    assert services.deliveries_run_due(limit=10) == 0
+    assert deliveries.deliveries_run_due(limit=10) == 0
     assert partner_server.received == []
 
 

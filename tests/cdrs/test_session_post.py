@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from cdrs.models import CDR, CDRRevision
-from oioi_portal.models import Role
+from partners.models import Role
 from sessions_app.models import ChargingSession
 from tests.cdrs.helpers import START, cdr_payload, iso, post_cdr, snapshot
 from tests.factories import ConnectorFactory, PartnerFactory, make_key

@@ -52,7 +52,7 @@ def client_state():
 
 
 def staff_client(username, group_name):
-    """A fresh client signed in as a staff user of ``group_name`` (see oioi_portal.groups)."""
+    """A fresh client signed in as a staff user of ``group_name`` (see partners.groups)."""
     user = User.objects.create_user(username, is_staff=True)
     user.groups.add(Group.objects.get(name=group_name))
     client = Client()

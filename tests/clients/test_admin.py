@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from clients import services
 from clients.models import Authorization, ChargingKey, Contract, Customer, Whitelist
-from oioi_portal import groups
+from partners import groups
 from tests.clients.helpers import client_state, staff_client, uids, verify
 from tests.factories import PartnerFactory, PartnerIdentifierFactory, make_key
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clients import services
 from demo.simulator import CpoSimulator
-from oioi_portal.models import Delivery
+from partners.models import Delivery
 from tests.clients.helpers import push, uids
 from tests.factories import PartnerFactory, PartnerIdentifierFactory, make_key
 

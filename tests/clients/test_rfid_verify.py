@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from clients import services
 from clients.models import Authorization, ChargingKey
-from oioi_portal.models import AuditLogEntry
+from partners.models import AuditLogEntry
 from tests.clients.helpers import client_state, push, verify
 from tests.factories import PartnerIdentifierFactory, make_key
 from tests.mixins import OIOICallContract

@@ -1,7 +1,7 @@
 """seed_demo's CDRs: a few thousand over the last months, of every kind of customer, once."""
 
 from cdrs.models import CDR, CDRRevision
-from oioi_portal.models import Delivery, Partner
+from partners.models import Delivery, Partner
 from tests.demo.test_stations import seed_demo
 
 

@@ -4,7 +4,7 @@ import io
 
 from django.core.management import call_command
 
-from oioi_portal.models import Partner
+from partners.models import Partner
 from stations.models import Company, Connector, ConnectorStatus, Station
 
 

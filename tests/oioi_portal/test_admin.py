@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cdrs.models import CDR, CDRDailyTotal
-from oioi_portal import groups
-from oioi_portal.models import ApiKey, AuditLogEntry, OperatorId, Partner, PartnerIdentifier
+from partners import groups
+from partners.models import ApiKey, AuditLogEntry, OperatorId, Partner, PartnerIdentifier
 from tests.cdrs.helpers import post_cdr
 from tests.factories import (
     OperatorIdFactory,
@@ -20,24 +20,24 @@ from tests.factories import (
 )
 from tests.helpers import oioi_post, staff_user
 
-PARTNERS_URL = reverse("admin:oioi_portal_partner_changelist")
-PARTNER_ADD_URL = reverse("admin:oioi_portal_partner_add")
-KEYS_URL = reverse("admin:oioi_portal_apikey_changelist")
-ISSUE_URL = reverse("admin:oioi_portal_apikey_issue")
-AUDIT_URL = reverse("admin:oioi_portal_auditlogentry_changelist")
+PARTNERS_URL = reverse("admin:partners_partner_changelist")
+PARTNER_ADD_URL = reverse("admin:partners_partner_add")
+KEYS_URL = reverse("admin:partners_apikey_changelist")
+ISSUE_URL = reverse("admin:partners_apikey_issue")
+AUDIT_URL = reverse("admin:partners_auditlogentry_changelist")
 ADMIN_LOG_URL = reverse("admin:admin_logentry_changelist")
 
 
 def partner_url(partner):
-    return reverse("admin:oioi_portal_partner_change", args=[partner.pk])
+    return reverse("admin:partners_partner_change", args=[partner.pk])
 
 
 def key_url(api_key, view="change"):
-    return reverse(f"admin:oioi_portal_apikey_{view}", args=[api_key.pk])
+    return reverse(f"admin:partners_apikey_{view}", args=[api_key.pk])
 
 
 def audit_url(entry, view="change"):
-    return reverse(f"admin:oioi_portal_auditlogentry_{view}", args=[entry.pk])
+    return reverse(f"admin:partners_auditlogentry_{view}", args=[entry.pk])
 
 
 def management_form(prefix, total, initial=0):
@@ -305,7 +305,7 @@ def test_partner_with_billing_or_audit_rows_is_not_deleted(superuser_client, cpo
     """A CPO that posted a CDR: its CDRs, daily totals, audit rows and key protect it."""
     post_cdr(client, cpo, "KEPT")
     before = (CDR.objects.count(), CDRDailyTotal.objects.count(), AuditLogEntry.objects.count())
-    url = reverse("admin:oioi_portal_partner_delete", args=[cpo.partner.pk])
+    url = reverse("admin:partners_partner_delete", args=[cpo.partner.pk])
 
     page = superuser_client.get(url)
 
@@ -326,14 +326,14 @@ def test_partner_with_billing_or_audit_rows_is_not_deleted(superuser_client, cpo
 
 def test_partner_with_only_an_api_key_is_not_deleted(superuser_client, partner):
     issue_key(partner)
-    url = reverse("admin:oioi_portal_partner_delete", args=[partner.pk])
+    url = reverse("admin:partners_partner_delete", args=[partner.pk])
     assert 'id="deactivate-instead"' in superuser_client.get(url).content.decode()
     assert 'id="deactivate-instead"' in superuser_client.post(url, {"post": "yes"}).content.decode()
     assert Partner.objects.filter(pk=partner.pk).exists()
 
 
 def test_partner_without_records_is_deleted(superuser_client, partner):
-    url = reverse("admin:oioi_portal_partner_delete", args=[partner.pk])
+    url = reverse("admin:partners_partner_delete", args=[partner.pk])
     assert superuser_client.post(url, {"post": "yes"}).status_code == 302
     assert not Partner.objects.filter(pk=partner.pk).exists()
 
@@ -447,9 +447,7 @@ def test_issue_key_refuses_bad_input(superuser_client, partner, fields, field, m
 
 
 def test_add_leads_to_the_issue_page(superuser_client, partner):
-    response = superuser_client.get(
-        reverse("admin:oioi_portal_apikey_add"), {"partner": partner.pk}
-    )
+    response = superuser_client.get(reverse("admin:partners_apikey_add"), {"partner": partner.pk})
     assert response.status_code == 302
     assert response["Location"] == f"{ISSUE_URL}?partner={partner.pk}"
     assert f'href="{ISSUE_URL}"' in superuser_client.get(KEYS_URL).content.decode()
@@ -618,7 +616,7 @@ def test_audit_log_list_is_narrow_and_its_entries_named_without_none(support_cli
 def test_audit_log_is_read_only(superuser_client, partner, client):
     entry = audit_entry(partner)
 
-    assert superuser_client.get(reverse("admin:oioi_portal_auditlogentry_add")).status_code == 403
+    assert superuser_client.get(reverse("admin:partners_auditlogentry_add")).status_code == 403
     page = superuser_client.get(audit_url(entry))
     assert page.status_code == 200 and entry.request_id in page.content.decode()
     response = superuser_client.post(audit_url(entry), {"request_id": "forged", "call": "x"})
@@ -727,7 +725,7 @@ def test_partner_management_group_onboards_partners_and_manages_keys(management_
     assert management_client.get(audit_url(entry, "delete")).status_code == 403
     assert (
         management_client.get(
-            reverse("admin:oioi_portal_partner_delete", args=[partner.pk])
+            reverse("admin:partners_partner_delete", args=[partner.pk])
         ).status_code
         == 403
     )

@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from oioi_portal import services
-from oioi_portal.models import ApiKey, Delivery
+from partners import services
+from partners.models import ApiKey, Delivery
 from tests.factories import CDRFactory, PartnerFactory, issue_key
 
 INDEX = reverse("admin:index")
@@ -99,7 +99,7 @@ def test_staff_see_only_the_items_they_may_open(client, db):
     client.force_login(cdr_reader)
     panel = attention(client)
     assert list(panel) == ["flagged CDRs to review"]
-    assert client.get(reverse("admin:oioi_portal_delivery_changelist")).status_code == 403
+    assert client.get(reverse("admin:partners_delivery_changelist")).status_code == 403
 
     client.force_login(User.objects.create_user("no-rights", is_staff=True))
     response = client.get(INDEX)

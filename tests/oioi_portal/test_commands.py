@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Authorization
-from oioi_portal.models import ApiKey, AuditLogEntry, OperatorId, Partner, PartnerIdentifier
-from oioi_portal.services import api_key_hash
+from partners.models import ApiKey, AuditLogEntry, OperatorId, Partner, PartnerIdentifier
+from partners.services import api_key_hash
 from tests.factories import OperatorIdFactory, PartnerFactory, PartnerIdentifierFactory
 from tests.helpers import oioi_post
 

@@ -11,9 +11,10 @@ from django.contrib.admin.models import LogEntry
 from django.db import connection, transaction
 from django.utils import timezone
 
-from oioi_portal import services
-from oioi_portal.models import AuditLogEntry, Delivery, DeliveryAttempt
-from oioi_portal.oioi.client import Failure, oioi_call
+from oioi import deliveries
+from oioi.client import Failure, oioi_call
+from partners import services
+from partners.models import AuditLogEntry, Delivery, DeliveryAttempt
 from tests.factories import PartnerFactory
 from tests.mixins import RestEndpointContract
 from tests.partner_server import PartnerServer, free_port
@@ -39,7 +40,7 @@ def fast_timeouts(settings):
 
 
 def run_worker(now=None):
-    return services.deliveries_run_due(limit=50, now=now)
+    return deliveries.deliveries_run_due(limit=50, now=now)
 
 
 # --- The outbound client ---------------------------------------------------------------
@@ -271,7 +272,7 @@ def test_concurrent_workers_never_send_the_same_delivery_twice(partner_server):
 
     def worker():
         try:
-            while services.deliveries_run_due(limit=3):
+            while deliveries.deliveries_run_due(limit=3):
                 pass
         except Exception as exc:  # noqa: BLE001 - reported by the assertion below
             errors.append(exc)
@@ -332,7 +333,7 @@ def dead_delivery(partner):
 def test_staff_retry_dead_deliveries_from_the_admin(management_client, receiver, partner_server):
     delivery = dead_delivery(receiver)
     pending = services.delivery_enqueue(receiver, "session-post", CDR)
-    url = "/admin/oioi_portal/delivery/"
+    url = "/admin/partners/delivery/"
     page = management_client.get(f"{url}{delivery.pk}/change/")
     assert page.status_code == 200
     assert b"CDR S-1" in page.content
@@ -352,7 +353,7 @@ def test_staff_retry_dead_deliveries_from_the_admin(management_client, receiver,
 
 def test_support_staff_see_deliveries_but_cannot_retry(support_client, receiver):
     delivery = dead_delivery(receiver)
-    url = "/admin/oioi_portal/delivery/"
+    url = "/admin/partners/delivery/"
     listing = support_client.get(url)
     assert listing.status_code == 200
     assert b"retry_selected" not in listing.content
@@ -415,8 +416,8 @@ def test_worker_killed_mid_send_leaves_the_delivery_to_the_next_worker(tmp_path,
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == (Delivery.State.SENDING, 0)
     # Nobody else sends it while the dead worker's claim lasts; then the next worker does.
-    assert services.deliveries_run_due(now=delivery.lease_expires_at - timedelta(seconds=1)) == 0
-    assert services.deliveries_run_due(now=delivery.lease_expires_at) == 1
+    assert deliveries.deliveries_run_due(now=delivery.lease_expires_at - timedelta(seconds=1)) == 0
+    assert deliveries.deliveries_run_due(now=delivery.lease_expires_at) == 1
     delivery.refresh_from_db()
     assert (delivery.state, delivery.attempts) == (Delivery.State.DELIVERED, 1)
     assert len(partner_server.received) == 2
@@ -426,12 +427,12 @@ def test_delivery_pages_read_well(support_client, receiver):
     delivery = dead_delivery(receiver)
     error = "HTTPConnectionPool(host='emp.example.com', port=443): Max retries exceeded"
     Delivery.objects.filter(pk=delivery.pk).update(last_http_status=503, last_error=error)
-    listing = support_client.get("/admin/oioi_portal/delivery/").content.decode()
+    listing = support_client.get("/admin/partners/delivery/").content.decode()
     # The last answer in one short cell, whole on hover; no next attempt for a dead letter.
     assert 'title="503 · HTTPConnectionPool(host=&#x27;emp.example.com&#x27;' in listing
     assert ">503 · HTTPConnectionPool(host=…</span>" in listing
     assert '<td class="field-next_attempt_display">—</td>' in listing
-    page = support_client.get(f"/admin/oioi_portal/delivery/{delivery.pk}/change/")
+    page = support_client.get(f"/admin/partners/delivery/{delivery.pk}/change/")
     content = page.content.decode()
     # Titled by the partner's name, the payload indented.
     assert "<h2>session-post to Receiver EMP: CDR S-1</h2>" in content

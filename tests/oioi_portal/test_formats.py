@@ -6,7 +6,7 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from oioi_portal.formats import energy_format, money_format
+from core.formats import energy_format, money_format
 
 
 @pytest.mark.parametrize(

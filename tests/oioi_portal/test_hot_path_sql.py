@@ -10,8 +10,8 @@ import pytest
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from oioi_portal.models import ApiKey, AuditLogEntry, PartnerIdentifier
-from oioi_portal.selectors import api_key_get_by_prefix, partner_identifier_get_for_key
+from partners.models import ApiKey, AuditLogEntry, PartnerIdentifier
+from partners.selectors import api_key_get_by_prefix, partner_identifier_get_for_key
 from tests.factories import PartnerFactory, PartnerIdentifierFactory, issue_key
 from tests.helpers import OIOI_URL, oioi_post
 

@@ -8,9 +8,9 @@ from django.db import OperationalError, connection
 from django.utils import timezone
 from rest_framework import serializers
 
-from oioi_portal.models import ApiKey, AuditLogEntry, PartnerIdentifier
-from oioi_portal.oioi.registry import Outcome, registry
-from oioi_portal.oioi.serializers import OIOISerializer, PartnerIdentifierField
+from oioi.registry import Outcome, registry
+from oioi.serializers import OIOISerializer, PartnerIdentifierField
+from partners.models import ApiKey, AuditLogEntry, PartnerIdentifier
 from tests.factories import PartnerFactory, issue_key
 from tests.helpers import OIOI_URL, oioi_post
 from tests.mixins import OIOICallContract, PartnerIdentifierContract

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from rest_framework import serializers
 
-from oioi_portal.oioi.serializers import (
+from oioi.serializers import (
     EvcoIdField,
     EvseIdField,
     FiniteFloatField,

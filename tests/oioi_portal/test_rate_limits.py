@@ -1,7 +1,7 @@
 """Per-key rate limits: 429 with Retry-After, configurable per partner, shared by all processes."""
 
-from oioi_portal.models import AuditLogEntry, RateLimitCounter
-from oioi_portal.ratelimit import RateLimiter, limiter
+from partners.models import AuditLogEntry, RateLimitCounter
+from partners.ratelimit import RateLimiter, limiter
 from tests.factories import issue_key
 
 

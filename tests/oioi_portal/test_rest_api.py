@@ -3,7 +3,7 @@
 import pytest
 from django.db import OperationalError, connection
 
-from oioi_portal.models import AuditLogEntry
+from partners.models import AuditLogEntry
 from tests.mixins import RestEndpointContract
 
 URL = "/api/v1/requests/"

@@ -7,8 +7,8 @@ transaction (which would keep writers out), everywhere in chunks and in order.
 import pytest
 from django.db import connection
 
-from oioi_portal.models import Partner
-from oioi_portal.streaming import stream_rows
+from core.streaming import stream_rows
+from partners.models import Partner
 from tests.factories import PartnerFactory
 
 # Outside the test's own transaction, as a download's rows are read after the view returned.

@@ -9,7 +9,8 @@ from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from oioi_portal.models import PartnerMembership, Role, SignInThrottle
+from partners.models import PartnerMembership, Role
+from portal.models import SignInThrottle
 from tests.mixins import PORTAL_PASSWORD, portal_partner, portal_user
 
 LOGIN = "/accounts/login/"
@@ -224,7 +225,7 @@ def test_staff_give_portal_access_in_the_admin(superuser_client, partner):
     assert response.status_code == 302, response.content.decode()[-3000:]
     membership = PartnerMembership.objects.get(user__username="fritz")
     assert membership.partner == partner and membership.is_partner_admin
-    page = superuser_client.get(f"/admin/oioi_portal/partner/{partner.pk}/change/")
+    page = superuser_client.get(f"/admin/partners/partner/{partner.pk}/change/")
     assert "fritz" in page.content.decode()
 
 

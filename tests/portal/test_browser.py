@@ -17,7 +17,7 @@ from django.utils import formats, translation
 
 from cdrs.models import CDR
 from cdrs.reports import local_midnight, period_bounds
-from oioi_portal.models import Role
+from partners.models import Role
 from tests.factories import CDRFactory, StationFactory
 from tests.mixins import PORTAL_PASSWORD, portal_partner, portal_user
 

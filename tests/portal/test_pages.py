@@ -2,7 +2,7 @@
 
 import itertools
 
-from oioi_portal.models import Role
+from partners.models import Role
 from tests.factories import CDRFactory, ChargingSessionFactory, StationFactory
 from tests.mixins import PortalPageContract, portal_partner, portal_user
 

@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from cdrs.reports import DAILY_CHART_MAX_DAYS, cdr_dashboard, local_midnight, period_bounds
-from oioi_portal.models import Delivery, Role
-from oioi_portal.portal.exports import xlsx_response
+from core.exports import xlsx_response
+from partners.models import Delivery, Role
 from stations.filtersets import StationFilterSet
 from tests.factories import CDRFactory, ChargingSessionFactory, StationFactory
 from tests.mixins import portal_partner, portal_user, xlsx_rows

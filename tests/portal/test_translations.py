@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 from django.conf import settings
 
-from oioi_portal.models import Delivery, Role
+from partners.models import Delivery, Role
 from tests.factories import CDRFactory, ChargingSessionFactory, StationFactory
 from tests.mixins import portal_partner, portal_user
 

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from oioi_portal.models import AuditLogEntry, Role
+from partners.models import AuditLogEntry, Role
 from sessions_app.models import ChargingSession, Reservation
 from tests.factories import ConnectorFactory, ContractFactory, PartnerFactory
 from tests.mixins import OIOICallContract, partner_with_roles

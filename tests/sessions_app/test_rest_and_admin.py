@@ -2,7 +2,7 @@
 
 import pytest
 
-from oioi_portal.models import Role
+from partners.models import Role
 from sessions_app.models import ChargingSession, Reservation
 from tests.factories import ConnectorFactory, ContractFactory
 from tests.mixins import RestEndpointContract, partner_with_roles

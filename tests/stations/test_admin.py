@@ -5,7 +5,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from oioi_portal import groups
+from partners import groups
 from stations.models import Company, ConnectorStatusChange, Station
 from tests.factories import BERLIN, build_stations
 from tests.stations.helpers import post_station, post_status

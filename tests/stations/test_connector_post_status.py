@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from oioi_portal.models import AuditLogEntry, Role
+from partners.models import AuditLogEntry, Role
 from stations.models import Connector, ConnectorStatusChange, Station
 from stations.selectors import connector_list_evse_statuses, connector_list_evse_to_change
 from tests.factories import build_stations

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from oioi_portal.models import Role
+from partners.models import Role
 from stations.models import Company, Connector, Station
 from tests.factories import BERLIN, OperatorIdFactory, operator_of
 from tests.mixins import OIOICallContract, PartnerIdentifierContract, partner_with_roles

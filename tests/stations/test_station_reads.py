@@ -2,7 +2,7 @@
 
 import pytest
 
-from oioi_portal.models import Role
+from partners.models import Role
 from stations.models import Company, Connector, ConnectorStatus, Station
 from tests.factories import BERLIN, build_stations
 from tests.mixins import OIOICallContract, partner_with_roles

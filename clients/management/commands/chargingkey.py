@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from clients import services
-from oioi_portal.commands import OneLineErrorParser, one_line
-from oioi_portal.models import Partner
+from core.commands import OneLineErrorParser, one_line
+from partners.models import Partner
 
 
 class Command(BaseCommand):

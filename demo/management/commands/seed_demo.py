@@ -20,12 +20,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
+from core.commands import PORTAL_USER_PASSWORD_ENV, one_line
 from demo import cdrs, clients, sessions, stations
 from demo.partners import DEMO_EMP, DEMO_PARTNERS
-from oioi_portal import services
-from oioi_portal.commands import PORTAL_USER_PASSWORD_ENV, one_line
-from oioi_portal.models import Partner, Role
-from oioi_portal.portal import services as portal_services
+from partners import services
+from partners import services as partner_services
+from partners.models import Partner, Role
 
 SITE_URL = "http://127.0.0.1:8000"
 # How the hints run a command: what works in a checkout as the README has it, no venv activated.
@@ -147,7 +147,7 @@ def seed_portal_users(result):
         generated = password is None
         if generated:
             password = secrets.token_urlsafe(12)
-        portal_services.portal_user_create(
+        partner_services.portal_user_create(
             partner, username, password=password, is_partner_admin=True
         )
         result.portal_users.append(

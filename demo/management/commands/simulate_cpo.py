@@ -5,7 +5,7 @@ import contextlib
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.simulator import CpoSimulator
-from oioi_portal.models import Partner
+from partners.models import Partner
 
 
 class Command(BaseCommand):

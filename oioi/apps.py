@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class OioiConfig(AppConfig):
+    """OIOI v4 over the domain: the endpoint, its calls, result codes and outbound client."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "oioi"
+    verbose_name = "OIOI"
+
+    def ready(self):
+        from core import labels
+        from oioi.calls import cdrs, clients, core, sessions, stations  # noqa: F401 - registers
+        from oioi.labels import RESULT_CODE_LABELS
+
+        labels.register("result_code", RESULT_CODE_LABELS)

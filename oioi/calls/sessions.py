@@ -1,0 +1,92 @@
+"""The OIOI calls of remote start / stop and reservations (emp, oem), forwarded to CPOs."""
+
+from rest_framework import serializers
+
+from oioi.registry import register
+from oioi.serializers import EvseIdField, OIOISerializer
+from sessions_app import services
+
+REMOTE_ROLES = ("emp", "oem")
+IDENTIFIER_TYPES = ["evco-id", "rfid", "username", "token"]
+
+
+class UserSerializer(OIOISerializer):
+    identifier_type = serializers.ChoiceField(IDENTIFIER_TYPES)
+    identifier = serializers.CharField(max_length=100)
+    token = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class SessionStartSerializer(OIOISerializer):
+    user = UserSerializer()
+    connector_id = EvseIdField()
+    payment_reference = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class SessionStopSerializer(OIOISerializer):
+    user = UserSerializer()
+    connector_id = EvseIdField()
+    session_id = serializers.CharField(max_length=255, required=False, allow_blank=True)
+
+
+class ReservationIdentifierSerializer(OIOISerializer):
+    # Checked by the call, not here: an invalid EVCO id is answered 190, not 230.
+    evco_id = serializers.CharField(max_length=100)
+    rfid = serializers.CharField(max_length=40, required=False, allow_blank=True)
+
+
+class ReservationStartSerializer(OIOISerializer):
+    connector_id = EvseIdField()
+    identifier = ReservationIdentifierSerializer(many=True, allow_empty=False, max_length=10)
+
+
+class ReservationStopSerializer(OIOISerializer):
+    identifier_type = serializers.ChoiceField(["evco-id", "rfid"])
+    identifier = serializers.CharField(max_length=100)
+
+
+# Not atomic: the session record stays whatever the CPO answers, written before and after
+# the forwarded call, and no transaction is held open while the CPO thinks.
+@register("session-start", serializer=SessionStartSerializer, roles=REMOTE_ROLES, atomic=False)
+def session_start(call):
+    return services.session_start(
+        partner=call.partner,
+        user=call.data["user"],
+        evse_id=call.data["connector_id"],
+        payment_reference=call.data.get("payment_reference", ""),
+        correlation_id=call.correlation_id,
+    )
+
+
+@register("session-stop", serializer=SessionStopSerializer, roles=REMOTE_ROLES, atomic=False)
+def session_stop(call):
+    return services.session_stop(
+        partner=call.partner,
+        user=call.data["user"],
+        evse_id=call.data["connector_id"],
+        session_id=call.data.get("session_id") or None,
+        correlation_id=call.correlation_id,
+    )
+
+
+@register(
+    "reservation-start", serializer=ReservationStartSerializer, roles=REMOTE_ROLES, atomic=False
+)
+def reservation_start(call):
+    return services.reservation_start(
+        partner=call.partner,
+        evse_id=call.data["connector_id"],
+        reservation_identifiers=call.data["identifier"],
+        correlation_id=call.correlation_id,
+    )
+
+
+@register(
+    "reservation-stop", serializer=ReservationStopSerializer, roles=REMOTE_ROLES, atomic=False
+)
+def reservation_stop(call):
+    return services.reservation_stop(
+        partner=call.partner,
+        identifier_type=call.data["identifier_type"],
+        identifier=call.data["identifier"],
+        correlation_id=call.correlation_id,
+    )

@@ -1,0 +1,32 @@
+"""
+The one table from the domain's refusals (``core.errors``) to OIOI result codes and HTTP
+statuses. A class not in the table answers as its nearest base that is.
+"""
+
+from core import errors
+from oioi.results import InvalidRequest, OIOIError, ResultCode
+
+# Business outcomes are HTTP 200; a malformed or forbidden request is not.
+CODES = {
+    errors.DomainError: (ResultCode.CLIENT_REQUEST_ERROR, 200),
+    errors.InvalidValue: (ResultCode.INVALID_REQUEST_FORMAT, 400),
+    errors.NotFound: (ResultCode.ENTITY_NOT_FOUND, 200),
+    errors.NotAllowed: (ResultCode.NOT_ALLOWED, 403),
+    errors.Conflict: (ResultCode.CLIENT_REQUEST_ERROR, 200),
+}
+
+
+def code_for(error_class):
+    """(result code, HTTP status) answering a refusal of ``error_class``."""
+    for cls in error_class.__mro__:
+        if cls in CODES:
+            return CODES[cls]
+    raise LookupError(f"{error_class.__name__} is no domain error.")
+
+
+def oioi_error(error):
+    """The OIOIError answering the domain's refusal ``error``."""
+    code, http_status = code_for(type(error))
+    if code == ResultCode.INVALID_REQUEST_FORMAT:
+        return InvalidRequest(error.message, field=error.field, http_status=http_status)
+    return OIOIError(code, error.message, http_status=http_status)
