@@ -5,6 +5,7 @@ statuses. A class not in the table answers as its nearest base that is.
 
 from core import errors
 from oioi.results import InvalidRequest, OIOIError, ResultCode
+from stations import errors as stations
 
 # Business outcomes are HTTP 200; a malformed or forbidden request is not.
 CODES = {
@@ -13,6 +14,7 @@ CODES = {
     errors.NotFound: (ResultCode.ENTITY_NOT_FOUND, 200),
     errors.NotAllowed: (ResultCode.NOT_ALLOWED, 403),
     errors.Conflict: (ResultCode.CLIENT_REQUEST_ERROR, 200),
+    stations.EvseNotFound: (ResultCode.EVSE_NOT_FOUND, 200),
 }
 
 
