@@ -21,7 +21,7 @@ from tests.cdrs.helpers import START, post_cdr, receiving_partner
 from tests.cdrs.test_forwarding import received_by
 from tests.factories import CDRFactory, ConnectorFactory, build_cdrs, make_key
 from tests.mixins import portal_user, xlsx_rows
-from tests.oioi_portal.test_admin import form_data
+from tests.partners.test_admin import form_data
 from tests.stations.helpers import station_payload
 
 API = "/api/v1/cdrs/"

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from clients.models import ChargingKey, Contract, Customer
 from tests.clients.helpers import client_state, verify
 from tests.factories import PartnerFactory
-from tests.oioi_portal.test_commands import cli  # noqa: F401 (a child process on its own database)
+from tests.partners.test_commands import cli  # noqa: F401 (a child process on its own database)
 
 pytestmark = pytest.mark.django_db
 
