@@ -143,6 +143,14 @@ def partner_identifier_for_recipient(partner):
     return PartnerIdentifier.objects.filter(partner=partner, is_active=True).order_by("pk").first()
 
 
+def cdr_forward_dedupe_key(cdr):
+    """
+    The dedupe key of the delivery forwarding ``cdr`` to its recipient, whichever protocol
+    queues it: one delivery per CDR, which the CDR's page finds (``reports.cdr_deliveries``).
+    """
+    return f"cdr:{cdr.pk}"
+
+
 # --- Lists and totals -----------------------------------------------------------------------
 
 

@@ -39,7 +39,6 @@ PENDING = {
     "clients/selectors.py": {"oioi"},
     "sessions_app/selectors.py": {"oioi"},
     "sessions_app/services.py": {"oioi"},
-    "cdrs/services.py": {"oioi"},
 }
 COMMANDS = re.compile(r"(\w+)\.management\.commands(\.|$)")
 ADMIN = re.compile(r"(\w+)\.admin$")
