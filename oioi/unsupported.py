@@ -23,5 +23,5 @@ PAYMENT_CALLS = frozenset(
 def unsupported_message(name):
     """The message answering call ``name`` if the platform does not offer it, else None."""
     if name in PAYMENT_CALLS:
-        return f"{name} is not supported by this platform: it needs a payment provider."
+        return f"{name} is not supported by this platform."
     return None

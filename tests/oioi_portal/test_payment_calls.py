@@ -35,7 +35,7 @@ def test_each_payment_call_is_230_for_every_role(client, db, call):
             assert response.status_code == 400, response.content
             result = response.json()["result"]
             assert result["code"] == 230
-            assert result["message"].startswith(f"{call} is not supported by this platform")
+            assert result["message"] == f"{call} is not supported by this platform."
         entry = AuditLogEntry.objects.filter(partner=partner.partner).latest("id")
         assert (entry.call, entry.http_status, entry.result_code) == (call, 400, 230)
 
