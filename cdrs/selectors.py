@@ -338,7 +338,7 @@ def station_usage_get(*, partner, station_id, now=None):
     """
     How often the station ``station_id`` was used, as its CPO's CDRs tell (open and final,
     matched to a customer or not): the sessions started in the last 7 and 30 days up to ``now``
-    and the start of the latest. A remote start without a CDR is no use. StationNotFound when
+    and the start of the latest. A remote start without a CDR does not count. StationNotFound when
     ``partner`` may not see the station. Two queries.
     """
     now = now or timezone.now()
