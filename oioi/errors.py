@@ -15,6 +15,9 @@ CODES = {
     errors.NotAllowed: (ResultCode.NOT_ALLOWED, 403),
     errors.Conflict: (ResultCode.CLIENT_REQUEST_ERROR, 200),
     stations.EvseNotFound: (ResultCode.EVSE_NOT_FOUND, 200),
+    # station-get-usage answers the docs' "EVSE not found" for a station.
+    stations.StationNotFound: (ResultCode.EVSE_NOT_FOUND, 200),
+    stations.CompanyNotFound: (ResultCode.COMPANY_NOT_FOUND, 200),
 }
 
 
