@@ -189,6 +189,20 @@ class WhitelistEntry(models.Model):
         return self.uid
 
 
+class VerificationResult(models.IntegerChoices):
+    """
+    What verifying a charging key or contract decides. The values are the numbers that
+    ``Authorization.result_code`` rows have always held (they were OIOI's result codes), so
+    they must not change; a protocol maps each to its own code.
+    """
+
+    ACCEPTED = 0, "accepted"
+    # Unknown, or its keys all deactivated: told apart from neither, so nothing is disclosed.
+    UNKNOWN = 191, "unknown"
+    BLOCKED = 192, "blocked"
+    NO_PAYMENT_METHOD = 193, "no payment method"
+
+
 class Authorization(models.Model):
     """One rfid-verify and our answer."""
 

@@ -11,6 +11,9 @@ class OioiConfig(AppConfig):
     def ready(self):
         from core import labels
         from oioi.calls import cdrs, clients, core, sessions, stations  # noqa: F401 - registers
+        from oioi.forwarding import OioiGateway
         from oioi.labels import RESULT_CODE_LABELS
+        from sessions_app import remote
 
         labels.register("result_code", RESULT_CODE_LABELS)
+        remote.gateway_register(OioiGateway())
