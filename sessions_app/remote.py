@@ -56,29 +56,29 @@ class Gateway(Protocol):
     ``identifiers`` the reservation's customers: ``evco_id``, maybe ``rfid``.
     """
 
-    def session_start(self, cpo, *, user, evse_id, payment_reference, correlation_id):
-        """-> RemoteAnswer"""
+    def session_start(
+        self, cpo, *, user, evse_id, payment_reference, correlation_id
+    ) -> RemoteAnswer: ...
 
-    def session_stop(self, cpo, *, user, evse_id, session_id, correlation_id):
-        """-> RemoteAnswer"""
+    def session_stop(self, cpo, *, user, evse_id, session_id, correlation_id) -> RemoteAnswer: ...
 
-    def reservation_start(self, cpo, *, evse_id, identifiers, correlation_id):
-        """-> RemoteAnswer"""
+    def reservation_start(self, cpo, *, evse_id, identifiers, correlation_id) -> RemoteAnswer: ...
 
-    def reservation_stop(self, cpo, *, identifier_type, identifier, correlation_id):
-        """-> RemoteAnswer"""
+    def reservation_stop(
+        self, cpo, *, identifier_type, identifier, correlation_id
+    ) -> RemoteAnswer: ...
 
 
 _gateway = None
 
 
-def gateway_register(gateway):
+def gateway_register(gateway: Gateway):
     """Make ``gateway`` the one that reaches the CPOs (a protocol app does, once)."""
     global _gateway
     _gateway = gateway
 
 
-def gateway():
+def gateway() -> Gateway:
     if _gateway is None:
         raise RuntimeError("No protocol registered a gateway to the CPOs.")
     return _gateway

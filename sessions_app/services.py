@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Subquery
 from django.utils import timezone
 
 from clients.models import VerificationResult
@@ -104,17 +105,14 @@ def session_stop(*, partner, user, evse_id, session_id=None, correlation_id=""):
 def connector_reservation_refresh(connector_id):
     """
     Write onto the connector the reservation holding it (the active one ending last), which
-    station reads show, or none: after every reservation that starts or stops.
+    station reads show, or none: after every reservation that starts or stops. One statement
+    reading the committed reservations, so concurrent starts and stops leave the last word
+    to the last one.
     """
-    current = (
-        selectors.reservations_active()
-        .filter(connector_id=connector_id)
-        .order_by("-end_at")
-        .values("end_at", "requested_by_id")
-        .first()
-    ) or {"end_at": None, "requested_by_id": None}
+    holding = selectors.reservations_active().filter(connector_id=connector_id).order_by("-end_at")
     Connector.objects.filter(pk=connector_id).update(
-        reserved_until=current["end_at"], reserved_by_id=current["requested_by_id"]
+        reserved_until=Subquery(holding.values("end_at")[:1]),
+        reserved_by_id=Subquery(holding.values("requested_by_id")[:1]),
     )
 
 

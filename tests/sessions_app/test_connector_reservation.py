@@ -41,10 +41,18 @@ def connector(db):
     return ConnectorFactory(station__owner=PartnerFactory(), station__is_reservable=True)
 
 
-def use_gateway(monkeypatch, answer):
-    gateway = FakeGateway(answer)
-    monkeypatch.setattr(remote, "_gateway", gateway)
-    return gateway
+@pytest.fixture
+def use_gateway():
+    """Put a FakeGateway answering ``answer`` in place of OIOI's, for the test."""
+    registered = remote.gateway()
+
+    def use(answer):
+        gateway = FakeGateway(answer)
+        remote.gateway_register(gateway)
+        return gateway
+
+    yield use
+    remote.gateway_register(registered)
 
 
 def reserve(emp, connector):
@@ -62,9 +70,9 @@ def reservation_seen(connector, partner):
     return seen.reservation_end, seen.reservation_by
 
 
-def test_an_accepted_reservation_holds_the_connector_until_stopped(monkeypatch, emp, connector):
+def test_an_accepted_reservation_holds_the_connector_until_stopped(use_gateway, emp, connector):
     end = timezone.now() + timedelta(minutes=20)
-    gateway = use_gateway(monkeypatch, remote.RemoteAnswer(remote.Answer.ACCEPTED, 0, end=end))
+    gateway = use_gateway(remote.RemoteAnswer(remote.Answer.ACCEPTED, 0, end=end))
     forwarded = reserve(emp, connector)
     assert gateway.asked[0][1]["evse_id"] == connector.evse_id
     assert forwarded.record.state == Reservation.State.ACTIVE
@@ -78,8 +86,8 @@ def test_an_accepted_reservation_holds_the_connector_until_stopped(monkeypatch, 
 
 
 @pytest.mark.parametrize("answer", [remote.Answer.REFUSED, remote.Answer.TIMEOUT])
-def test_a_reservation_not_accepted_leaves_the_connector_free(monkeypatch, emp, connector, answer):
-    use_gateway(monkeypatch, remote.RemoteAnswer(answer, 302, "No."))
+def test_a_reservation_not_accepted_leaves_the_connector_free(use_gateway, emp, connector, answer):
+    use_gateway(remote.RemoteAnswer(answer, 302, "No."))
     forwarded = reserve(emp, connector)
     assert (forwarded.record.result_code, forwarded.record.result_message) == (302, "No.")
     assert reservation_seen(connector, emp) == (None, None)
