@@ -197,7 +197,7 @@ class VerificationResult(models.IntegerChoices):
     """
 
     ACCEPTED = 0, "accepted"
-    # Unknown, or its keys all deactivated: told apart from neither, so nothing is disclosed.
+    # Unknown, or with every key deactivated: answered alike, so a deactivated key tells nothing.
     UNKNOWN = 191, "unknown"
     BLOCKED = 192, "blocked"
     NO_PAYMENT_METHOD = 193, "no payment method"
@@ -209,6 +209,7 @@ class Authorization(models.Model):
     created_at = models.DateTimeField("time", default=timezone.now)
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="authorizations")
     uid = models.CharField("UID", max_length=UID_MAX_LENGTH, db_index=True)
+    # A VerificationResult value.
     result_code = models.PositiveSmallIntegerField()
     evco_id = models.CharField(
         "EVCO id", max_length=EVCO_ID_MAX_LENGTH, blank=True, help_text="As answered."
