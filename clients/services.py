@@ -177,7 +177,7 @@ def authorization_record(*, partner, uid, verification, request_id=""):
     return Authorization.objects.create(
         partner=partner,
         uid=uid,
-        result_code=verification.code,
+        result_code=verification.result,
         evco_id=verification.evco_id or "",
         charging_key_id=verification.charging_key_id,
         request_id=request_id,

@@ -253,6 +253,18 @@ class Connector(models.Model):
         max_length=10, choices=ConnectorStatus, default=ConnectorStatus.UNKNOWN
     )
     status_changed_at = models.DateTimeField("last change", null=True, blank=True)
+    # The reservation holding the plug, so that station reads need not read reservations:
+    # its end and its requester. Kept by whoever takes reservations (sessions_app) as they
+    # start and stop; one whose end has passed holds nothing, so expiry needs no write.
+    reserved_until = models.DateTimeField(null=True, blank=True, editable=False)
+    reserved_by = models.ForeignKey(
+        Partner,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["station", "id"]

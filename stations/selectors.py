@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, Value, When, Window
 from django.db.models.functions import Coalesce, Floor, Least, RowNumber
+from django.utils import timezone
 
 from core import sql
-from sessions_app.selectors import connector_reservation_annotations
 from stations.errors import CompanyNotFound, StationNotFound
 from stations.models import Company, CompanyImage, Connector, ConnectorStatus, Station, Vehicle
 
@@ -76,6 +76,18 @@ class BoundingBox:
         row = Least(Floor((F("latitude") - Value(self.min_lat)) / Value(height)), rows - 1)
         column = Least(Floor(east / Value(width)), columns - 1)
         return row * Value(columns) + column
+
+
+def connector_reservation_annotations(now=None):
+    """
+    Annotations for a Connector queryset: the end and the requester of the reservation that
+    holds the connector (None when free), read from the connector's own columns.
+    """
+    held = Q(reserved_until__gt=now or timezone.now())
+    return {
+        "reservation_end": Case(When(held, then=F("reserved_until"))),
+        "reservation_by": Case(When(held, then=F("reserved_by_id"))),
+    }
 
 
 def _connector_filter(filters):
