@@ -15,6 +15,7 @@ CODES = {
     errors.NotAllowed: (ResultCode.NOT_ALLOWED, 403),
     errors.Conflict: (ResultCode.CLIENT_REQUEST_ERROR, 200),
     stations.EvseNotFound: (ResultCode.EVSE_NOT_FOUND, 200),
+    stations.EvseIdCoordinatesConflict: (ResultCode.EVSE_ID_COORDINATES_CONFLICT, 200),
 }
 
 
