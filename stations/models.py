@@ -166,9 +166,14 @@ def station_scope(partner, *, pushed=True, usable=True, include_deleted=False, p
 
 
 class StationQuerySet(models.QuerySet):
-    def for_partner(self, partner, **options):
-        """The stations ``partner`` may see; ``options`` as ``station_scope`` names them."""
-        return self.filter(station_scope(partner, **options))
+    def for_partner(self, partner, *, pushed=True, usable=True, include_deleted=False):
+        """
+        The stations ``partner`` may see: ``station_scope``, which says what each option
+        means and which interface passes which, and why.
+        """
+        return self.filter(
+            station_scope(partner, pushed=pushed, usable=usable, include_deleted=include_deleted)
+        )
 
 
 class Station(AddressContact):
@@ -270,9 +275,17 @@ class Station(AddressContact):
 
 
 class ConnectorQuerySet(models.QuerySet):
-    def for_partner(self, partner, **options):
-        """The connectors of the stations ``partner`` may see (``station_scope``'s options)."""
-        return self.filter(station_scope(partner, prefix="station__", **options))
+    def for_partner(self, partner, *, pushed=True, usable=True, include_deleted=False):
+        """The connectors of the stations ``partner`` may see (see ``station_scope``)."""
+        return self.filter(
+            station_scope(
+                partner,
+                pushed=pushed,
+                usable=usable,
+                include_deleted=include_deleted,
+                prefix="station__",
+            )
+        )
 
 
 class Connector(models.Model):
