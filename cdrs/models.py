@@ -31,7 +31,39 @@ class IdentifierType(models.TextChoices):
     TOKEN = "token"  # noqa: S105 (a name, not a secret)
 
 
+def _posted_by(partner):
+    return Q(cpo=partner)
+
+
+def _forwarded_to(partner):
+    # An open CDR is not sent, so its recipient does not see it yet.
+    return Q(recipient=partner, state=CDR.State.FINAL)
+
+
+def _cdr_scope(partner):
+    """The one partner-scope rule of CDRs, which their daily totals share (same columns)."""
+    return _posted_by(partner) | _forwarded_to(partner)
+
+
 class CDRQuerySet(models.QuerySet):
+    def for_partner(self, partner):
+        """
+        The CDRs ``partner`` may see, on every interface: those it posted, and the final ones
+        forwarded to it.
+        """
+        return self.filter(_cdr_scope(partner))
+
+    def for_partner_parts(self, partner):
+        """
+        ``for_partner`` as two disjoint lists without its OR, which SQLite answers by collecting
+        every matching row id in memory: the CDRs ``partner`` posted, then the final ones
+        forwarded to it that it did not post.
+        """
+        return (
+            self.filter(_posted_by(partner)),
+            self.filter(_forwarded_to(partner)).exclude(_posted_by(partner)),
+        )
+
     def needing_review(self):
         return self.filter(needs_review=True)
 
@@ -219,6 +251,12 @@ class CDRRevision(models.Model):
         return f"revision {self.number} of {self.cdr}"
 
 
+class CDRDailyTotalQuerySet(models.QuerySet):
+    def for_partner(self, partner):
+        """The daily totals of the CDRs ``partner`` may see (``CDRQuerySet.for_partner``)."""
+        return self.filter(_cdr_scope(partner))
+
+
 class CDRDailyTotal(models.Model):
     """
     The CDRs of one day (by session start, in TIME_ZONE) summed per CPO, recipient, state and
@@ -246,6 +284,8 @@ class CDRDailyTotal(models.Model):
     duration = models.DurationField(
         default=timedelta(0), help_text="The stopped sessions' durations summed."
     )
+
+    objects = CDRDailyTotalQuerySet.as_manager()
 
     class Meta:
         verbose_name = "CDR daily total"

@@ -23,13 +23,15 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cdrs.models import CDR, COST_DIGITS, COST_PLACES, ENERGY_DIGITS, ENERGY_PLACES
-from cdrs.selectors import (
-    Totals,
-    cdr_daily_totals_for_partner,
-    cdr_forward_dedupe_key,
-    cdr_list_for_partner,
+from cdrs.models import (
+    CDR,
+    COST_DIGITS,
+    COST_PLACES,
+    ENERGY_DIGITS,
+    ENERGY_PLACES,
+    CDRDailyTotal,
 )
+from cdrs.selectors import Totals, cdr_forward_dedupe_key
 from core.charts import Bucket, energy_sessions_chart
 from partners.models import Delivery
 
@@ -194,7 +196,7 @@ def cdr_dashboard(partner, today=None):
     last_end = min(last_start + (today - this_start), this_start - timedelta(days=1))
 
     def report(first, last):
-        in_period = cdr_daily_totals_for_partner(partner).filter(day__range=(first, last))
+        in_period = CDRDailyTotal.objects.for_partner(partner).filter(day__range=(first, last))
         return cdr_report(CDR.objects.none(), first, last, daily_totals=in_period)
 
     current, previous = report(this_start, today).totals, report(last_start, last_end).totals
@@ -213,7 +215,7 @@ def cdr_dashboard(partner, today=None):
     for _month in range(TREND_MONTHS - 1):
         trend_start = previous_month_start(trend_start)
     trend = report(trend_start, today)
-    visible = cdr_list_for_partner(partner)
+    visible = CDR.objects.for_partner(partner)
     top_stations = (
         visible.filter(station__isnull=False, session_start__gte=local_midnight(last_start))
         .order_by()

@@ -157,15 +157,6 @@ def cdr_forward_dedupe_key(cdr):
 # --- Lists and totals -----------------------------------------------------------------------
 
 
-def cdr_list_for_partner(partner, queryset=None):
-    """
-    The CDRs ``partner`` may see: those it posted, and the final ones forwarded to it (an open
-    CDR is not sent, so its recipient does not see it yet).
-    """
-    queryset = CDR.objects.all() if queryset is None else queryset
-    return queryset.filter(_visible_to(partner))
-
-
 # What a partner sees of a customer's identifiers on CDRs it may see but whose customer is not
 # its own: the last characters, enough to tell cards apart, not to use or link them.
 CUSTOMER_MASK_KEEP = 4
@@ -201,11 +192,6 @@ def _shown_to(viewer, field):
         default=Repeat(Value(CUSTOMER_MASK), length),
         output_field=CharField(),
     )
-
-
-def cdr_daily_totals_for_partner(partner):
-    """The daily totals of the CDRs ``partner`` may see (``cdr_list_for_partner``'s rule)."""
-    return CDRDailyTotal.objects.filter(_visible_to(partner))
 
 
 # What a daily total is kept per, as CDRDailyTotal's columns.
@@ -274,25 +260,14 @@ def daily_total_order(key):
     return (cpo_id, recipient_id or 0, *rest)
 
 
-def _visible_to(partner):
-    # CDRs and their daily totals name the CPO, the recipient and the state alike.
-    return Q(cpo=partner) | Q(recipient=partner, state=CDR.State.FINAL)
-
-
 def cdr_export_parts(partner, queryset=None):
     """
-    ``cdr_list_for_partner`` as two lists without its OR, which SQLite answers by collecting
-    every matching row id in memory: the CDRs ``partner`` posted, then the final ones forwarded
-    to it that it did not post. Each is read in the order of its (partner, updated_at, id)
-    index, so an export streams from the first row with no sort.
+    The CDRs ``partner`` may see as ``CDRQuerySet.for_partner_parts``'s two lists, each read in
+    the order of its (partner, updated_at, id) index, so an export streams from the first row
+    with no sort.
     """
     queryset = CDR.objects.all() if queryset is None else queryset
-    return (
-        queryset.filter(cpo=partner).order_by("updated_at", "id"),
-        queryset.filter(recipient=partner, state=CDR.State.FINAL)
-        .exclude(cpo=partner)
-        .order_by("updated_at", "id"),
-    )
+    return tuple(part.order_by("updated_at", "id") for part in queryset.for_partner_parts(partner))
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,8 @@ from django.views.generic import DetailView
 
 from cdrs import exports, reports
 from cdrs.filtersets import CDRFilterSet
-from cdrs.models import CDR
-from cdrs.selectors import (
-    cdr_customer_shown,
-    cdr_daily_totals_for_partner,
-    cdr_list_for_partner,
-)
+from cdrs.models import CDR, CDRDailyTotal
+from cdrs.selectors import cdr_customer_shown
 from core import exports as portal_exports
 from core.charts import energy_sessions_chart
 from core.filtersets import DateFilter
@@ -122,7 +118,7 @@ class PortalCDRFilterSet(PortalFilterSetMixin, CDRFilterSet):
         if any(value for name, value in cleaned.items() if name not in DAILY_TOTAL_FILTERS):
             return None
         first, last = self.period_days()
-        totals = cdr_daily_totals_for_partner(partner).filter(day__range=(first, last))
+        totals = CDRDailyTotal.objects.for_partner(partner).filter(day__range=(first, last))
         if cleaned.get("state"):
             totals = totals.filter(state=cleaned["state"])
         if cleaned.get("currency"):
@@ -172,7 +168,7 @@ class CDRScopeMixin:
     model = CDR
 
     def partner_scope(self, queryset, partner):
-        return cdr_customer_shown(cdr_list_for_partner(partner, queryset), partner)
+        return cdr_customer_shown(queryset.for_partner(partner), partner)
 
 
 class CDRListView(CDRScopeMixin, PortalListView):

@@ -97,6 +97,12 @@ class Contract(models.Model):
             raise ValidationError({"evco_id": f"EVCO id {self.evco_id} is already a contract."})
 
 
+class ChargingKeyQuerySet(models.QuerySet):
+    def for_partner(self, partner):
+        """The keys of the contracts ``partner`` provides: the customers it may act for."""
+        return self.filter(contract__provider=partner)
+
+
 class ChargingKey(models.Model):
     """An RFID card or key fob, by its UID, tied to a contract."""
 
@@ -125,6 +131,8 @@ class ChargingKey(models.Model):
     )
     state_reason = models.CharField(max_length=500, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChargingKeyQuerySet.as_manager()
 
     class Meta:
         ordering = ["uid"]
@@ -160,6 +168,12 @@ class Whitelist(models.Model):
         return f"{self.partner_identifier.partner} / {self.partner_identifier}"
 
 
+class WhitelistEntryQuerySet(models.QuerySet):
+    def for_partner(self, partner):
+        """The UIDs ``partner`` pushed, under any of its partner identifiers."""
+        return self.filter(whitelist__partner_identifier__partner=partner)
+
+
 class WhitelistEntry(models.Model):
     """One UID of a whitelist; a UID dropped from the list stays, inactive, with its history."""
 
@@ -172,6 +186,8 @@ class WhitelistEntry(models.Model):
     is_active = models.BooleanField("active", default=True)
     added_at = models.DateTimeField(help_text="When the UID last entered the list.")
     removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WhitelistEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["uid"]
@@ -203,6 +219,12 @@ class VerificationResult(models.IntegerChoices):
     NO_PAYMENT_METHOD = 193, "no payment method"
 
 
+class AuthorizationQuerySet(models.QuerySet):
+    def for_partner(self, partner):
+        """The rfid-verify requests ``partner`` sent."""
+        return self.filter(partner=partner)
+
+
 class Authorization(models.Model):
     """One rfid-verify and our answer."""
 
@@ -222,6 +244,8 @@ class Authorization(models.Model):
         related_name="authorizations",
     )
     request_id = models.CharField(max_length=64, blank=True)
+
+    objects = AuthorizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

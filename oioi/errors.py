@@ -30,6 +30,7 @@ CODES = {
     sessions.ContractAlreadyReserved: (ResultCode.EVCO_ID_OTHER_RESERVATION, 200),
     sessions.EvseAlreadyReserved: (ResultCode.EVSE_ALREADY_RESERVED, 200),
     sessions.ReservationNotFound: (ResultCode.RESERVATION_NOT_FOUND, 200),
+    stations.EvseIdCoordinatesConflict: (ResultCode.EVSE_ID_COORDINATES_CONFLICT, 200),
 }
 
 

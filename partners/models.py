@@ -316,6 +316,12 @@ class RateLimitCounter(models.Model):
         return f"{self.api_key_id}@{self.minute}: {self.hits}"
 
 
+class AuditLogEntryQuerySet(models.QuerySet):
+    def for_partner(self, partner):
+        """The requests ``partner`` made to us and the calls we made to it."""
+        return self.filter(partner=partner)
+
+
 class AuditLogEntry(models.Model):
     """One request: an OIOI call or REST request we received, or an OIOI call we sent."""
 
@@ -346,6 +352,8 @@ class AuditLogEntry(models.Model):
     duration_ms = models.PositiveIntegerField("duration (ms)", default=0)
     client_address = models.GenericIPAddressField(null=True, blank=True)
 
+    objects = AuditLogEntryQuerySet.as_manager()
+
     class Meta:
         # Created under the project's label before the restructure; kept, rows and all.
         db_table = "oioi_portal_auditlogentry"
@@ -357,6 +365,12 @@ class AuditLogEntry(models.Model):
     def __str__(self):
         status = self.http_status or "no answer"
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.call or self.path} {status}"
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def for_partner(self, partner):
+        """What we send ``partner`` without waiting."""
+        return self.filter(partner=partner)
 
 
 class Delivery(models.Model):
@@ -391,6 +405,8 @@ class Delivery(models.Model):
     last_result_code = models.PositiveSmallIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         # Created under the project's label before the restructure; kept, rows and all.

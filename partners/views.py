@@ -39,7 +39,9 @@ class PartnerPortalMixin:
         return self.partner_scope(super().get_queryset(), self.partner)
 
     def partner_scope(self, queryset, partner):
-        raise NotImplementedError(f"{type(self).__name__} defines no partner_scope().")
+        # The model's one rule, which REST and OIOI apply too; a page overrides this only to
+        # pass the options the rule names.
+        return queryset.for_partner(partner)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(partner=self.partner, membership=self.membership, **kwargs)

@@ -2,8 +2,9 @@
 The partner portal's shared base and its core pages (dashboard, users, sign-in).
 
 Every portal page derives from ``PartnerPortalMixin``: it resolves the signed-in user's partner
-once and scopes every queryset to it through the page's ``partner_scope()``, so a page cannot
-forget the scope (a page without one fails loudly) and another partner's object answers 404.
+once and scopes every queryset to it through the page's ``partner_scope()``, by default its
+model's ``for_partner`` rule, so a page cannot forget the scope (a model without the rule fails
+loudly) and another partner's object answers 404.
 """
 
 from django.contrib import messages

@@ -9,6 +9,22 @@ from partners.models import Partner
 from stations.models import Connector
 
 
+class ChargingSessionQuerySet(models.QuerySet):
+    def for_partner(self, partner, *, as_cpo=True):
+        """
+        The sessions ``partner`` asked for (as EMP or OEM), and with ``as_cpo`` those run at
+        its stations. The REST API shows both: a CPO follows there the sessions it runs. The
+        portal's sessions page leaves the CPO's out (``as_cpo=False``): it is the EMP's and
+        OEM's page of their customers' remote starts and shows each customer's identifier in
+        full, which the platform shows only to the partner whose customer it is (as
+        ``cdrs.selectors.cdr_customer_shown`` does on CDRs).
+        """
+        shown = Q(requested_by=partner)
+        if as_cpo:
+            shown |= Q(cpo=partner)
+        return self.filter(shown)
+
+
 class ChargingSession(models.Model):
     """A remote start asked for by an EMP or OEM on behalf of its customer, run by a CPO."""
 
@@ -41,6 +57,8 @@ class ChargingSession(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChargingSessionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-requested_at", "-id"]

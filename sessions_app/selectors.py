@@ -20,7 +20,7 @@ def connector_get_for_caller(evse_id, partner):
         Connector.objects.select_related("station__owner")
         .filter(
             evse_id_normalized=identifiers.normalize_evse_id(evse_id),
-            station__in=Station.objects.visible_to(partner),
+            station__in=Station.objects.for_partner(partner, pushed=False),
         )
         .order_by("id")
         .first()

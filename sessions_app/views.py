@@ -47,7 +47,8 @@ class SessionListView(PortalListView):
     export_time_columns = ("requested_at", "started_at", "stopped_at")
 
     def partner_scope(self, queryset, partner):
-        return queryset.filter(requested_by=partner)
+        # Not the sessions run at the partner's stations: ChargingSessionQuerySet says why.
+        return queryset.for_partner(partner, as_cpo=False)
 
     def get_queryset(self):
         return super().get_queryset().select_related("connector__station")

@@ -15,3 +15,9 @@ class StationNotFound(errors.NotFound):
 
 class CompanyNotFound(errors.NotFound):
     default_message = "Company not found."
+
+
+class EvseIdCoordinatesConflict(errors.Conflict):
+    """A posted EVSE id belongs to another station at other coordinates."""
+
+    default_message = "EVSE id belongs to another station at other coordinates."

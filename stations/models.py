@@ -133,11 +133,48 @@ class Company(AddressContact):
         return self.name
 
 
+def station_scope(partner, *, pushed=True, usable=True, include_deleted=False, prefix=""):
+    """
+    The one partner-scope rule of stations, as a filter on the station at ``prefix`` (e.g.
+    ``station__`` from a connector). A partner may see:
+
+    - with ``pushed``, the stations it pushed with station-post, hidden ones included: staff
+      hide a station from drivers, not from its CPO;
+    - with ``usable``, if it is an EMP, OEM or fleet, the stations its customers can use:
+      neither hidden nor private, or private and its own;
+    - deleted stations only with ``include_deleted``.
+
+    The interfaces choose, on purpose (and nothing else):
+
+    - the portal's stations page takes the defaults: a CPO browses its stations, an EMP, OEM or
+      fleet what its customers can use, neither deleted;
+    - the REST API (``pushed`` only, ``include_deleted=True``) is the CPO's record of what it
+      pushed, to reconcile its system with ours: a deleted station stays there, since its EVSE
+      ids stay reserved and a post restores it;
+    - OIOI's read calls and remote actions (``usable`` only) show what drivers may use, where
+      curation applies to the caller's own stations too (docs/oioi.md: a hidden station is left
+      out of every read call).
+    """
+
+    def q(**lookups):
+        return Q(**{f"{prefix}{name}": value for name, value in lookups.items()})
+
+    shown = q(pk__in=[])
+    if pushed:
+        shown |= q(owner=partner)
+    if usable and (partner.is_emp or partner.is_oem or partner.is_fleet):
+        shown |= q(is_hidden=False) & (q(is_private=False) | q(owner=partner))
+    return shown if include_deleted else shown & q(is_deleted=False)
+
+
 class StationQuerySet(models.QuerySet):
-    def visible_to(self, partner):
-        """What read calls show ``partner``: not deleted or hidden; private only to its owner."""
-        return self.filter(is_deleted=False, is_hidden=False).filter(
-            Q(is_private=False) | Q(owner=partner)
+    def for_partner(self, partner, *, pushed=True, usable=True, include_deleted=False):
+        """
+        The stations ``partner`` may see: ``station_scope``, which says what each option
+        means and which interface passes which, and why.
+        """
+        return self.filter(
+            station_scope(partner, pushed=pushed, usable=usable, include_deleted=include_deleted)
         )
 
 
@@ -239,6 +276,20 @@ class Station(AddressContact):
         return f"{self.name} ({self.external_id})"
 
 
+class ConnectorQuerySet(models.QuerySet):
+    def for_partner(self, partner, *, pushed=True, usable=True, include_deleted=False):
+        """The connectors of the stations ``partner`` may see (see ``station_scope``)."""
+        return self.filter(
+            station_scope(
+                partner,
+                pushed=pushed,
+                usable=usable,
+                include_deleted=include_deleted,
+                prefix="station__",
+            )
+        )
+
+
 class Connector(models.Model):
     """A plug of a station. Several plugs may share one EVSE id, and then one status."""
 
@@ -265,6 +316,8 @@ class Connector(models.Model):
         editable=False,
         related_name="+",
     )
+
+    objects = ConnectorQuerySet.as_manager()
 
     class Meta:
         ordering = ["station", "id"]

@@ -136,7 +136,7 @@ def station_surface_list(*, partner, box, filters, limit):
     """
     side = max(1, math.isqrt(limit))
     queryset = (
-        Station.objects.visible_to(partner)
+        Station.objects.for_partner(partner, pushed=False)
         .filter(box.q())
         .annotate(owner_type=Coalesce("owner_company__type", "operator_company__type"))
         .filter(_station_filter(filters))
@@ -173,7 +173,7 @@ def station_detail_list(*, partner, station_ids):
     their connectors, companies and service providers: three queries.
     """
     found = (
-        Station.objects.visible_to(partner)
+        Station.objects.for_partner(partner, pushed=False)
         .filter(pk__in=station_ids)
         .select_related("operator_company", "owner_company")
         .prefetch_related(
@@ -193,7 +193,7 @@ def station_detail_list(*, partner, station_ids):
 def station_get_visible(*, partner, station_id):
     """The station ``station_id`` if ``partner`` may see it; else StationNotFound, the same
     for an unknown, deleted, hidden or another partner's private station."""
-    station = Station.objects.visible_to(partner).filter(pk=station_id).first()
+    station = Station.objects.for_partner(partner, pushed=False).filter(pk=station_id).first()
     if station is None:
         raise StationNotFound()
     return station
@@ -207,7 +207,7 @@ def station_tariff_list(*, partner, station_ids):
     all it knows of prices. Two queries.
     """
     found = (
-        Station.objects.visible_to(partner)
+        Station.objects.for_partner(partner, pushed=False)
         .filter(pk__in=station_ids)
         .only("id", "is_free_charge")
         .prefetch_related(
@@ -235,22 +235,6 @@ def vehicle_list():
     return list(Vehicle.objects.all())
 
 
-def station_list_for_partner(partner, queryset=None):
-    """
-    The stations the portal shows ``partner``, never deleted ones: a CPO its own (hidden ones
-    too: still its own), an EMP, OEM or fleet the stations its customers can use, i.e. what the
-    OIOI read calls show it (``StationQuerySet.visible_to``: not hidden, private only to its
-    owner). A partner with both kinds of roles sees both.
-    """
-    queryset = Station.objects.all() if queryset is None else queryset
-    shown = Q(pk__in=[])
-    if partner.is_cpo:
-        shown |= Q(owner=partner)
-    if partner.is_emp or partner.is_oem or partner.is_fleet:
-        shown |= Q(is_hidden=False) & (Q(is_private=False) | Q(owner=partner))
-    return queryset.filter(shown, is_deleted=False)
-
-
 def station_companies(stations):
     """The companies ``stations`` refer to (operator, owner, service providers), by id."""
     companies = {}
@@ -266,7 +250,8 @@ def station_companies(stations):
 
 
 # connector-post-status is the call CPOs send most: its two reads are plain SQL (see
-# oioi_portal.sql). The connectors of an EVSE id on an owner's stations that are not deleted:
+# core.sql). The connectors of an EVSE id on an owner's stations that are not deleted, i.e.
+# Connector.objects.for_partner(owner, usable=False) (a test holds the two in step):
 _EVSE_CONNECTORS = (
     f"FROM {sql.table(Connector)} c INNER JOIN {sql.table(Station)} s "  # noqa: S608
     f"ON {sql.column(Station, 'id', 's')} = {sql.column(Connector, 'station', 'c')} "

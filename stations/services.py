@@ -1,6 +1,7 @@
 """
 Writes on stations: what CPOs push (station-post, connector-post-status) and staff curation.
-Refusals raise the OIOI error that answers them; the caller's transaction rolls them back.
+Refusals raise the domain errors of ``stations.errors`` / ``core.errors``; the caller's
+transaction rolls them back.
 """
 
 from collections import Counter
@@ -9,8 +10,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core import identifiers
-from oioi.results import InvalidRequest, NotAllowed, OIOIError, ResultCode
+from core.errors import InvalidValue, NotAllowed
 from partners.models import OperatorId
+from stations.errors import EvseIdCoordinatesConflict, EvseNotFound
 from stations.models import (
     ADDRESS_FIELDS,
     CONTACT_FIELDS,
@@ -25,7 +27,7 @@ from stations.selectors import connector_list_evse_statuses, connector_list_evse
 # The station-post fields a station row stores as they come (Python names of the payload).
 STATIC_FIELDS = ("name", "description", "latitude", "longitude")
 STATIC_FIELDS += ADDRESS_FIELDS + CONTACT_FIELDS + FEATURE_FIELDS
-# Coordinates closer than this are the same place (a centimetre): 322 is about another place.
+# Coordinates closer than this are the same place (a centimetre); farther is a conflict.
 SAME_PLACE_DEGREES = 1e-7
 
 
@@ -51,7 +53,7 @@ def _check_connector_duplicates(connectors):
     for index, connector in enumerate(connectors):
         key = _connector_key(connector)
         if key in seen:
-            raise InvalidRequest(
+            raise InvalidValue(
                 "this EVSE id already names a connector of this type in the station.",
                 field=f"station.connectors[{index}].id",
             )
@@ -59,7 +61,10 @@ def _check_connector_duplicates(connectors):
 
 
 def _check_evse_ids_free(station_id, static, connectors):
-    """An EVSE id never belongs to two stations: 322 when the other is elsewhere, else 230."""
+    """
+    An EVSE id never belongs to two stations: a conflict when the other is elsewhere, else an
+    invalid value (the CPO reused the id for a station at the same place).
+    """
     taken = (
         Connector.objects.filter(
             evse_id_normalized__in={c["evse_id_normalized"] for c in connectors}
@@ -82,8 +87,8 @@ def _check_evse_ids_free(station_id, static, connectors):
         or abs(taken["station__longitude"] - static["longitude"]) > SAME_PLACE_DEGREES
     )
     if elsewhere:
-        raise OIOIError(ResultCode.EVSE_ID_COORDINATES_CONFLICT, f"{message} at other coordinates.")
-    raise InvalidRequest(f"{message}.", field=f"station.connectors[{index}].id")
+        raise EvseIdCoordinatesConflict(f"{message} at other coordinates.")
+    raise InvalidValue(f"{message}.", field=f"station.connectors[{index}].id")
 
 
 def _serialize_posts_of(external_id):
@@ -117,7 +122,7 @@ def station_upsert(*, partner, partner_identifier, station, now=None):
         partner=partner, normalized=identifiers.normalize_operator_id(station["cpo_id"])
     ).first()
     if operator is None:
-        raise InvalidRequest(
+        raise InvalidValue(
             f"operator id {station['cpo_id']} is not registered for this partner.",
             field="station.cpo-id",
         )
@@ -126,7 +131,7 @@ def station_upsert(*, partner, partner_identifier, station, now=None):
     if existing is not None and Counter(map(_connector_key, connectors)) != Counter(
         (c.evse_id_normalized, c.type) for c in stored
     ):
-        raise InvalidRequest(
+        raise InvalidValue(
             "the connectors of an existing station cannot change.", field="station.connectors"
         )
     static = {name: station[name] for name in STATIC_FIELDS}
@@ -186,13 +191,14 @@ def _station_update(existing, static, stored, connectors, now):
 
 def connector_status_post(*, partner, evse_id, status, request_id="", now=None):
     """
-    Set the status of every connector with ``evse_id`` on ``partner``'s stations; 181 when it
-    has none. A status the connectors already have writes nothing: CPOs repeat statuses often.
+    Set the status of every connector with ``evse_id`` on ``partner``'s stations; EvseNotFound
+    when it has none. A status the connectors already have writes nothing: CPOs repeat
+    statuses often.
     """
     normalized = identifiers.normalize_evse_id(evse_id)
     current = connector_list_evse_statuses(owner_id=partner.pk, evse_id_normalized=normalized)
     if not current:
-        raise OIOIError(ResultCode.EVSE_NOT_FOUND, f"EVSE {evse_id} not found.")
+        raise EvseNotFound(f"EVSE {evse_id} not found.")
     if all(value == status for value in current):
         return 0
     now = now or timezone.now()

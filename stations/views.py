@@ -1,6 +1,6 @@
 """
 The portal's stations page with the connectors' live status: a CPO's own stations, the stations
-an EMP's, OEM's or fleet's customers can use (``stations.selectors.station_list_for_partner``).
+an EMP's, OEM's or fleet's customers can use (``Station.objects.for_partner``'s defaults).
 """
 
 from django.db.models import Prefetch
@@ -11,7 +11,6 @@ from core.streaming import stream_rows
 from partners.views import Column, PortalListView
 from stations.filtersets import StationFilterSet
 from stations.models import Connector, Station
-from stations.selectors import station_list_for_partner
 
 
 class PortalStationFilterSet(PortalFilterSetMixin, StationFilterSet):
@@ -49,9 +48,6 @@ class StationListView(PortalListView):
     default_sort = "name"
     export_name = "stations"
     export_time_columns = ("status_changed_at",)
-
-    def partner_scope(self, queryset, partner):
-        return station_list_for_partner(partner, queryset)
 
     def get_queryset(self):
         return (

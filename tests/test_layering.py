@@ -30,11 +30,6 @@ MAY_IMPORT["portal"] -= set(PROTOCOLS)
 # The project package (settings, urls) is imported by no app.
 for app in LAYERS[:-1]:
     assert "oioi_portal" not in MAY_IMPORT[app]
-# Imports still pointing up while the domain is freed of OIOI (issue 14); each entry goes as
-# its module is, and this set must end empty.
-PENDING = {
-    "stations/services.py": {"oioi"},
-}
 COMMANDS = re.compile(r"(\w+)\.management\.commands(\.|$)")
 ADMIN = re.compile(r"(\w+)\.admin$")
 
@@ -65,7 +60,7 @@ def violations(root, package, may_import):
         where = path.relative_to(root)
         for line, module in sorted(imports(root, path)):
             top = module.partition(".")[0]
-            if top in ours and top not in may_import | PENDING.get(str(where), set()):
+            if top in ours and top not in may_import:
                 found.append(f"{where}:{line} imports {module} ({package} may not import {top})")
             command = COMMANDS.match(module)
             if command and command.group(1) != package:
@@ -92,7 +87,6 @@ def test_no_two_packages_import_each_other():
         package: {
             module.partition(".")[0]
             for path in (BASE_DIR / package).rglob("*.py")
-            if str(path.relative_to(BASE_DIR)) not in PENDING
             for _, module in imports(BASE_DIR, path)
         }
         & ours - {package}

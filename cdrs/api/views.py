@@ -40,9 +40,7 @@ class CDRViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
         return [JSONRenderer()]
 
     def partner_scope(self, queryset, partner):
-        return selectors.cdr_customer_shown(
-            selectors.cdr_list_for_partner(partner, queryset), partner
-        )
+        return selectors.cdr_customer_shown(queryset.for_partner(partner), partner)
 
     def wants_csv(self):
         return self.request.accepted_renderer.format == CSVRenderer.format

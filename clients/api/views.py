@@ -15,7 +15,6 @@ class ChargingKeyViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
     queryset = WhitelistEntry.objects.select_related("whitelist__partner_identifier")
     serializer_class = WhitelistEntrySerializer
     filterset_class = WhitelistEntryFilterSet
-    partner_field = "whitelist__partner_identifier__partner"
 
 
 class AuthorizationViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):

@@ -7,14 +7,13 @@ from partners.models import AuditLogEntry, Delivery
 
 class PartnerScopedViewSet(viewsets.GenericViewSet):
     """
-    Base of every REST viewset. Subclasses say how their model reaches a partner in
-    ``partner_scope``; PartnerScopeFilterBackend applies it to every list and detail.
+    Base of every REST viewset. PartnerScopeFilterBackend applies ``partner_scope`` to every
+    list and detail: the model's own rule, ``for_partner`` on its queryset, which the portal and
+    OIOI apply too. A viewset overrides it only to pass the options its model's rule names.
     """
 
-    partner_field = "partner"
-
     def partner_scope(self, queryset, partner):
-        return queryset.filter(**{self.partner_field: partner})
+        return queryset.for_partner(partner)
 
 
 class RequestViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):

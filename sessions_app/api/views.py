@@ -1,4 +1,3 @@
-from django.db.models import Q
 from rest_framework import viewsets
 
 from partners.api.views import PartnerScopedViewSet
@@ -15,6 +14,3 @@ class ChargingSessionViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet
     )
     serializer_class = ChargingSessionSerializer
     filterset_class = ChargingSessionFilterSet
-
-    def partner_scope(self, queryset, partner):
-        return queryset.filter(Q(requested_by=partner) | Q(cpo=partner))

@@ -18,7 +18,10 @@ class StationViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
     )
     serializer_class = StationSerializer
     filterset_class = StationFilterSet
-    partner_field = "owner"
+
+    def partner_scope(self, queryset, partner):
+        # What the partner pushed, deleted stations included (``station_scope`` says why).
+        return queryset.for_partner(partner, usable=False, include_deleted=True)
 
 
 class ConnectorViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
@@ -27,4 +30,6 @@ class ConnectorViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
     queryset = Connector.objects.select_related("station")
     serializer_class = ConnectorSerializer
     filterset_class = ConnectorFilterSet
-    partner_field = "station__owner"
+
+    def partner_scope(self, queryset, partner):
+        return queryset.for_partner(partner, usable=False, include_deleted=True)

@@ -13,11 +13,7 @@ from django.db.models import F
 
 from cdrs import reports
 from cdrs.models import CDR, CDRDailyTotal
-from cdrs.selectors import (
-    cdr_daily_totals_drift,
-    cdr_daily_totals_for_partner,
-    cdr_list_for_partner,
-)
+from cdrs.selectors import cdr_daily_totals_drift
 from cdrs.services import cdr_daily_totals_rebuild
 from tests.cdrs.helpers import START, cdr_payload, iso
 from tests.factories import ConnectorFactory, PartnerFactory, build_cdrs, make_key
@@ -118,8 +114,10 @@ def test_the_report_from_daily_totals_is_the_report_from_the_cdrs(cpo, emp, view
     partner = {"cpo": cpo, "emp": emp}[viewer].partner
     first = START.date() - timedelta(days=2)
     last = first + timedelta(days=days)
-    cdrs = cdr_list_for_partner(partner).filter(session_start__date__range=(first, last), **filters)
-    totals = cdr_daily_totals_for_partner(partner).filter(day__range=(first, last), **filters)
+    cdrs = CDR.objects.for_partner(partner).filter(
+        session_start__date__range=(first, last), **filters
+    )
+    totals = CDRDailyTotal.objects.for_partner(partner).filter(day__range=(first, last), **filters)
 
     from_cdrs = reports.cdr_report(cdrs, first, last)
     from_totals = reports.cdr_report(cdrs.none(), first, last, daily_totals=totals)
@@ -132,9 +130,9 @@ def test_the_report_from_daily_totals_is_the_report_from_the_cdrs(cpo, emp, view
 
 def test_a_recipient_sees_no_totals_of_open_cdrs(cpo, emp):
     make_report_data(cpo, emp)
-    totals = cdr_daily_totals_for_partner(emp.partner)
+    totals = CDRDailyTotal.objects.for_partner(emp.partner)
     assert not totals.filter(state=CDR.State.OPEN).exists()
-    assert not cdr_daily_totals_for_partner(PartnerFactory(is_emp=True)).exists()
+    assert not CDRDailyTotal.objects.for_partner(PartnerFactory(is_emp=True)).exists()
 
 
 def test_command_checks_and_rebuilds(cpo, capsys):

@@ -175,8 +175,8 @@ def test_the_reads_plain_sql_gives_what_the_orm_does(client, cpo, other_cpo):
         ("DE8PSE1", "DE8PSE2", "DE8PSE3", "DE8PSE404"),
         ("Occupied", "Available"),
     ):
-        connectors = Connector.objects.filter(
-            evse_id_normalized=evse_id, station__owner=owner, station__is_deleted=False
+        connectors = Connector.objects.for_partner(owner, usable=False).filter(
+            evse_id_normalized=evse_id
         )
         statuses = connector_list_evse_statuses(owner_id=owner.pk, evse_id_normalized=evse_id)
         assert sorted(statuses) == sorted(connectors.values_list("status", flat=True))
