@@ -10,7 +10,8 @@ class OioiConfig(AppConfig):
 
     def ready(self):
         from core import labels
-        from oioi.calls import cdrs, clients, core, sessions, stations  # noqa: F401 - registers
+        from oioi import receivers_fleet  # noqa: F401 - connects
+        from oioi.calls import cdrs, clients, core, fleet, sessions, stations  # noqa: F401 - registers
         from oioi.labels import RESULT_CODE_LABELS
 
         labels.register("result_code", RESULT_CODE_LABELS)
