@@ -16,7 +16,8 @@ def _as_sent(value):
     return value
 
 
-def _member(data):
+def member_values(data):
+    """A validated member as the domain takes it: FleetMember field names."""
     contact, address = data["contact"], data["address"]
     return {
         "uid": data["fleet_member_uid"],
@@ -34,7 +35,8 @@ def _member(data):
     }
 
 
-def _card(data):
+def card_values(data):
+    """A validated card as ``clients.fleet.fleet_cards_post`` takes it."""
     return {
         "uid": data["fm_card_uid"],
         "member_uid": data["fleet_member_uid"],
@@ -53,7 +55,7 @@ def _card(data):
     partner_identifier=True,
 )
 def fleet_post_members(call):
-    fleet.fleet_members_upsert(call.partner, [_member(m) for m in call.data["members"]])
+    fleet.fleet_members_upsert(call.partner, [member_values(m) for m in call.data["members"]])
     return Outcome()
 
 
@@ -65,6 +67,6 @@ def fleet_post_members(call):
 )
 def fleet_post_cards(call):
     processed = fleet.fleet_cards_post(
-        call.partner, call.partner_identifier, [_card(c) for c in call.data["fleet_cards"]]
+        call.partner, call.partner_identifier, [card_values(c) for c in call.data["fleet_cards"]]
     )
     return Outcome(members={"fleet-cards": {"processed": processed}})

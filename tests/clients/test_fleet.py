@@ -14,65 +14,19 @@ from core import identifiers
 from oioi.deliveries import deliveries_run_due
 from partners.models import Delivery, Role
 from partners.services import deliveries_claim, delivery_enqueue
+from tests.clients.fleet_helpers import (
+    card,
+    fleet_partner,
+    member_payload,
+    member_row,
+    post_cards_direct,
+)
 from tests.clients.helpers import push
-from tests.factories import OperatorIdFactory, make_key
-from tests.mixins import OIOICallContract, PartnerIdentifierContract, partner_with_roles
+from tests.factories import make_key
+from tests.mixins import OIOICallContract, PartnerIdentifierContract
 
 Status = FleetCard.Status
 _card_numbers = itertools.count(1000)
-
-
-def member_payload(uid=1234, **changes):
-    """The docs' fleet-post-members example member, for the operator id NL*ALL."""
-    member = {
-        "fleet-member-uid": uid,
-        "external-id": "Member 1234",
-        "address": {
-            "address-line-1": "Torgauer Str.",
-            "address-line-2": "12 - 15",
-            "postal-code": "10829",
-            "city": "Berlin",
-            "state-province": "Berlin",
-            "country": "DE",
-        },
-        "contact": {
-            "first-name": "Jack",
-            "last-name": "Daniels",
-            "title": "Mr.",
-            "job-title": "CEO",
-            "phone": "+4915184512991",
-            "email": "jack@daniels.com",
-        },
-        "default-language": "en",
-        "fleet-id": "Fleet 1",
-        "fleet-name": "Allego Fleet 1",
-        "fleet-cpo-id": "NLALL",
-        "fleet-reference-id": "ref123",
-        "evses": [
-            {
-                "fm-evse-uid": 12345,
-                "evse-id": "NL*ALL*E0008A3",
-                "reimbursement-fee": [
-                    {
-                        "date-start": "2014-06-23T18:32:49+02:00",
-                        "date-end": "2014-06-23T18:32:49+02:00",
-                        "allow-reimbursement": True,
-                        "reimbursement-iban": "DE89370400440532013000",
-                        "reimbursement-full-name": "Jack Daniels",
-                        "kwh-reimbursement": 10.0,
-                        "reimbursement-currency": "EUR",
-                    }
-                ],
-            }
-        ],
-    }
-    return {**member, **changes}
-
-
-def fleet_partner(name="Fleet"):
-    caller = partner_with_roles(name, {Role.FLEET})
-    OperatorIdFactory(partner=caller.partner, value="NL*ALL" if name == "Fleet" else "NL*F2X")
-    return caller
 
 
 @pytest.fixture
@@ -94,10 +48,6 @@ def post_cards(client, caller, *cards):
         "fleet-post-cards",
         {"fleet-cards": list(cards), "partner-identifier": caller.identifier.value},
     )
-
-
-def card(uid, status, member=1234, **extra):
-    return {"fm-card-uid": uid, "fleet-member-uid": member, "card-status": status, **extra}
 
 
 def refused_230(response, field=None):
@@ -153,22 +103,6 @@ class TestFleetPostCardsContract(FleetCallContract):
             "fleet-cards": [card(next(_card_numbers), "NEW_REQUEST")],
             "partner-identifier": caller.identifier.value,
         }
-
-
-def member_row(uid="1234"):
-    return {
-        "uid": uid,
-        "first_name": "Jack",
-        "last_name": "Daniels",
-        "address_line_1": "Torgauer Str.",
-        "city": "Berlin",
-        "country": "DE",
-        "default_language": "en",
-        "fleet_group_id": "Fleet 1",
-        "fleet_name": "Allego Fleet 1",
-        "fleet_cpo_id": "NL*ALL",
-        "evses": [],
-    }
 
 
 # --- fleet-post-members -------------------------------------------------------------------------
@@ -372,17 +306,6 @@ def test_deliveries_without_a_sequence_keep_no_order(fleet_caller):
     later = delivery_enqueue(partner, "x", {})
     assert [d.pk for d in deliveries_claim(10)] == [later.pk]
     assert early.pk < later.pk
-
-
-def post_cards_direct(caller, *cards):
-    from oioi.calls.fleet import _card
-    from oioi.serializers.fleet import FleetCardSerializer
-
-    serializer = FleetCardSerializer(data=list(cards), many=True)
-    assert serializer.is_valid(), serializer.errors
-    return fleet.fleet_cards_post(
-        caller.partner, caller.identifier, [_card(c) for c in serializer.validated_data]
-    )
 
 
 def test_staff_accept_then_issue_makes_the_card_operational(
