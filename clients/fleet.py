@@ -285,7 +285,7 @@ def fleet_cards_post(fleet, partner_identifier, cards):
     }
     held = {
         card.uid: card
-        for card in FleetCard.objects.select_for_update()
+        for card in FleetCard.objects.select_for_update(of=("self",))
         .select_related("charging_key__contract", "member")
         .filter(fleet=fleet, uid__in=uids)
     }
@@ -370,7 +370,7 @@ def _apply(batch, card, sent, member, in_use):
 
 def _staff_decision(card, allowed, decide):
     card = (
-        FleetCard.objects.select_for_update()
+        FleetCard.objects.select_for_update(of=("self",))
         .select_related("charging_key__contract", "member__customer", "partner_identifier", "fleet")
         .get(pk=card.pk)
     )
