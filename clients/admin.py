@@ -14,7 +14,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from clients import services
+from clients import (
+    admin_fleet,  # noqa: F401 - registers the fleet cards' pages
+    services,
+)
 from clients.models import (
     Authorization,
     ChargingKey,

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from clients.models import Authorization, WhitelistEntry
+from clients.models import Authorization, FleetCard, WhitelistEntry
 from core import identifiers
 from core.filtersets import DateTimeFilter, FilterSet, IdentifierFilter
 
@@ -33,3 +33,15 @@ class AuthorizationFilterSet(FilterSet):
     class Meta:
         model = Authorization
         fields = ["uid", "evco_id", "result_code", "since", "until"]
+
+
+class FleetCardFilterSet(FilterSet):
+    uid = django_filters.CharFilter(field_name="uid")
+    member = django_filters.CharFilter(field_name="member__uid")
+    status = django_filters.ChoiceFilter(choices=FleetCard.Status.choices)
+    rfid = IdentifierFilter(field_name="charging_key__uid", normalizer=identifiers.normalize_uid)
+    updated_since = DateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = FleetCard
+        fields = ["uid", "member", "status", "rfid", "updated_since"]

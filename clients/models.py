@@ -270,3 +270,144 @@ class OfflineWhitelistPush(models.Model):
 
     def __str__(self):
         return f"whitelist for {self.partner}"
+
+
+# --- Fleet cards (docs/oioi.md, "Fleet cards") ---------------------------------------------------
+
+FLEET_UID_MAX_LENGTH = 100  # `fleet-member-uid`, `fm-card-uid`: "max length 100" in the docs
+
+
+class FleetMember(models.Model):
+    """A fleet's driver as its fleet-post-members sent it: a Customer whose fleet is the fleet."""
+
+    fleet = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="fleet_members",
+        limit_choices_to={"is_fleet": True},
+    )
+    uid = models.CharField("fleet member uid", max_length=FLEET_UID_MAX_LENGTH)
+    customer = models.OneToOneField(
+        Customer, on_delete=models.PROTECT, related_name="fleet_member", editable=False
+    )
+    external_id = models.CharField("external id", max_length=100, blank=True)
+    first_name = models.CharField(max_length=50)
+    last_name = models.CharField(max_length=50)
+    title = models.CharField(max_length=10, blank=True)
+    job_title = models.CharField(max_length=20, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.CharField(max_length=50, blank=True)
+    address_line_1 = models.CharField(max_length=50)
+    address_line_2 = models.CharField(max_length=50, blank=True)
+    postal_code = models.CharField(max_length=10, blank=True)
+    city = models.CharField(max_length=50)
+    state_province = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2.")
+    default_language = models.CharField(max_length=2, help_text="ISO 639-1.")
+    # The fleet's `fleet-id`: its own name for the group the member belongs to.
+    fleet_group_id = models.CharField("fleet id", max_length=100)
+    fleet_name = models.CharField(max_length=50)
+    fleet_cpo_id = models.CharField("fleet cpo id", max_length=6)
+    fleet_reference_id = models.CharField("fleet reference id", max_length=100, blank=True)
+    # For staff only: the member's home EVSEs and reimbursement terms, as the fleet sent them.
+    evses = models.JSONField("EVSEs", default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["fleet_group_id", "uid"]
+        verbose_name = "fleet member"
+        constraints = [
+            models.UniqueConstraint(fields=["fleet", "uid"], name="fleet_member_unique_uid")
+        ]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name} ({self.uid})"
+
+
+class FleetCard(models.Model):
+    """A charging card a fleet ordered for one of its members, and where its order stands."""
+
+    class Status(models.TextChoices):
+        NEW_REQUEST = "NEW_REQUEST", "new request"
+        EVCO_REQUEST = "EVCO_REQUEST", "EVCO id request"
+        REQUEST_RECEIVED = "REQUEST_RECEIVED", "request received"
+        REQUEST_ACCEPTED = "REQUEST_ACCEPTED", "request accepted"
+        REQUEST_REJECTED = "REQUEST_REJECTED", "request rejected"
+        OPERATIONAL = "OPERATIONAL", "operational"
+        REQUEST_TO_BLOCK = "REQUEST_TO_BLOCK", "request to block"
+        REQUEST_TO_UNBLOCK = "REQUEST_TO_UNBLOCK", "request to unblock"
+        BLOCKED = "BLOCKED", "blocked"
+
+    fleet = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="fleet_cards",
+        limit_choices_to={"is_fleet": True},
+    )
+    # The identifier the fleet's requests acted for: our answers name it too.
+    partner_identifier = models.ForeignKey(
+        PartnerIdentifier, on_delete=models.PROTECT, related_name="fleet_cards"
+    )
+    uid = models.CharField("fleet card uid", max_length=FLEET_UID_MAX_LENGTH)
+    member = models.ForeignKey(FleetMember, on_delete=models.PROTECT, related_name="cards")
+    status = models.CharField(max_length=20, choices=Status, editable=False)
+    request_date = models.DateTimeField(null=True, blank=True)
+    # An EVCO_REQUEST's third-party card: its UID and issuer as the fleet sent them.
+    requested_rfid = models.CharField(
+        "requested UID", max_length=UID_MAX_LENGTH, blank=True, editable=False
+    )
+    issuer = models.CharField(max_length=6, blank=True, editable=False)
+    visual_id = models.CharField("visual id", max_length=64, blank=True, editable=False)
+    charging_key = models.OneToOneField(
+        ChargingKey,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fleet_card",
+        editable=False,
+    )
+    activation_date = models.DateTimeField(null=True, blank=True, editable=False)
+    expiration_date = models.DateTimeField(null=True, blank=True, editable=False)
+    # When the fleet's REQUEST_TO_BLOCK blocked the key: a key blocked at another time was
+    # blocked by staff, and the fleet's REQUEST_TO_UNBLOCK does not lift that.
+    fleet_blocked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        verbose_name = "fleet card"
+        constraints = [
+            models.UniqueConstraint(fields=["fleet", "uid"], name="fleet_card_unique_uid")
+        ]
+        indexes = [models.Index(fields=["fleet", "-updated_at"], name="fleet_card_fleet_updated")]
+
+    def __str__(self):
+        return f"card {self.uid} of {self.member.uid}"
+
+
+class FleetCardEvent(models.Model):
+    """One status of a fleet card: sent by the fleet, or by us (staff's or our own decision)."""
+
+    card = models.ForeignKey(FleetCard, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=20, choices=FleetCard.Status)
+    from_fleet = models.BooleanField(help_text="Sent by the fleet; otherwise by us.")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The staff member who decided; empty for the fleet's or the platform's own.",
+    )
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "fleet card status"
+        verbose_name_plural = "fleet card status history"
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.status}"

@@ -15,3 +15,7 @@ from django.dispatch import Signal
 # ``fingerprint``, a digest of that list (the same list, the same fingerprint); ``now``, the
 # run's time. The protocols send the CPO the list.
 offline_whitelist_due = Signal()
+# Fleet cards took statuses their fleet must hear of (docs/oioi.md, "Fleet cards").
+# Arguments: ``fleet``, the fleet Partner; ``changes``, a list of clients.fleet.FleetCardChange
+# in the order they happened (a card may have several: REQUEST_RECEIVED, then OPERATIONAL).
+fleet_card_status_changed = Signal()

@@ -254,6 +254,9 @@ OIOI_OUTBOUND_MAX_RESPONSE_BYTES = env_int("OIOI_OUTBOUND_MAX_RESPONSE_BYTES", 1
 # Seconds a client is told to wait (Retry-After) when we fail with 503.
 OIOI_RETRY_AFTER_SECONDS = env_int("OIOI_RETRY_AFTER_SECONDS", 30)
 OIOI_SURFACE_MAX_STATIONS = env_int("OIOI_SURFACE_MAX_STATIONS", 500)  # per surface answer
+# Our own EMSP party (OCPI country code and party id): the `CC*PPP` of the EVCO ids we issue.
+OCPI_COUNTRY_CODE = os.environ.get("OCPI_COUNTRY_CODE", "DE")
+OCPI_EMSP_PARTY_ID = os.environ.get("OCPI_EMSP_PARTY_ID", "OIP")
 # Requests per minute per API key unless its partner says otherwise (0: no limit).
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 6000)
 # How stale an API key's "last used" may get before a request writes it again: one write per

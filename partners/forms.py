@@ -8,7 +8,7 @@ from core import identifiers
 from partners.models import ApiKey, OperatorId, Partner, PartnerIdentifier, validate_networks
 
 ENDPOINT_KEY_NEEDS_URL = "An endpoint key goes with an endpoint URL."
-OPERATOR_ID_NEEDS_CPO = "Only a CPO partner registers operator ids."
+OPERATOR_ID_NEEDS_CPO = "Only a CPO or fleet partner registers operator ids."
 ENDPOINT_KEY_HELP = "The key the partner gave us for calling its endpoint."
 
 
@@ -117,7 +117,7 @@ class OperatorIdFormSet(forms.BaseInlineFormSet):
                 form.add_error("value", "This operator id is listed twice.")
             seen.add(normalized)
         # ``self.instance`` carries the partner form's submitted roles.
-        if kept and not self.instance.is_cpo:
+        if kept and not (self.instance.is_cpo or self.instance.is_fleet):
             raise ValidationError(OPERATOR_ID_NEEDS_CPO)
 
 

@@ -32,6 +32,8 @@ PARTNER_MANAGEMENT_ACTIONS = {
     ("clients", "customer"): ("add", "change"),
     ("clients", "contract"): ("add", "change"),
     ("clients", "chargingkey"): ("add", "change"),
+    # Fleet card orders are accepted, rejected and issued (change); the fleet's data stays its own.
+    ("clients", "fleetcard"): ("change",),
     # Flagged CDRs are reviewed with a note; CDRs themselves stay read-only (audit).
     ("cdrs", "cdr"): ("review",),
 }

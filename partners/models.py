@@ -128,7 +128,7 @@ class PartnerIdentifier(models.Model):
 
 
 class OperatorId(models.Model):
-    """An operator id (`DE*8PS`) registered to a CPO partner: its stations' `cpo-id`."""
+    """An operator id (`DE*8PS`): a CPO's stations' `cpo-id`, or a fleet's `fleet-cpo-id`."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="operator_ids")
     value = models.CharField(
@@ -394,6 +394,9 @@ class Delivery(models.Model):
     )
     # Enqueuing the same thing twice (e.g. the same final CDR) yields one delivery.
     dedupe_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # Deliveries of one sequence are sent one at a time, in the order they were queued (a
+    # fleet's card statuses); a dead one lets the next go. Empty: no order to keep.
+    sequence = models.CharField(max_length=100, blank=True, default="")
     state = models.CharField(max_length=10, choices=State, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     max_attempts = models.PositiveSmallIntegerField()
@@ -417,6 +420,9 @@ class Delivery(models.Model):
         indexes = [
             models.Index(fields=["state", "next_attempt_at"]),
             models.Index(fields=["partner", "-created_at"]),
+            models.Index(
+                fields=["sequence", "id"], condition=~Q(sequence=""), name="delivery_sequence"
+            ),
         ]
 
     def __str__(self):

@@ -12,7 +12,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -55,6 +55,12 @@ class IssuedKey:
     plaintext: str
 
 
+# A CPO's operator ids are its stations' `cpo-id`; a fleet's are the `fleet-cpo-id` its
+# fleet-post-members name (docs/oioi.md, "Fleet cards").
+OPERATOR_ID_ROLES = frozenset({Role.CPO, Role.FLEET})
+OPERATOR_ID_REFUSAL = "Only a CPO or fleet partner registers operator ids."
+
+
 @transaction.atomic
 def partner_create(
     *,
@@ -70,8 +76,8 @@ def partner_create(
     roles = {Role(role) for role in roles}
     if not roles:
         raise ValidationError("A partner has at least one role.")
-    if Role.CPO not in roles and operator_ids:
-        raise ValidationError("Only a CPO partner registers operator ids.")
+    if not roles & OPERATOR_ID_ROLES and operator_ids:
+        raise ValidationError(OPERATOR_ID_REFUSAL)
     if endpoint_key and not endpoint_url:
         raise ValidationError("An endpoint key goes with an endpoint URL.")
     partner = Partner(
@@ -92,8 +98,8 @@ def partner_create(
 
 
 def operator_id_add(partner, value, name=""):
-    if not partner.is_cpo:
-        raise ValidationError("Only a CPO partner registers operator ids.")
+    if not partner.roles & OPERATOR_ID_ROLES:
+        raise ValidationError(OPERATOR_ID_REFUSAL)
     normalized = identifiers.normalize_operator_id(value)
     if OperatorId.objects.filter(normalized=normalized).exists():
         raise ValidationError(f"Operator id {value} is already registered.")
@@ -171,17 +177,21 @@ def api_key_touch(api_key, now=None):
     api_key.last_used_at = now
 
 
-def delivery_enqueue(partner, call, payload, *, subject="", dedupe_key=None, not_before=None):
+def delivery_enqueue(
+    partner, call, payload, *, subject="", dedupe_key=None, not_before=None, sequence=""
+):
     """
     Queue ``{call: payload}`` for ``partner``. Call it inside the transaction that makes the
     change: if that rolls back, the delivery never existed. With ``dedupe_key``, enqueuing
-    the same thing again returns the existing delivery.
+    the same thing again returns the existing delivery. Deliveries of one ``sequence`` go one
+    at a time, in the order they were queued.
     """
     fields = {
         "partner": partner,
         "call": call,
         "payload": payload,
         "subject": subject[:200],
+        "sequence": sequence,
         "max_attempts": settings.DELIVERY_MAX_ATTEMPTS,
         "next_attempt_at": not_before or timezone.now(),
     }
@@ -208,16 +218,23 @@ def delivery_lease_seconds():
 def deliveries_claim(limit, now=None):
     """
     Claim up to ``limit`` due deliveries for this worker: pending ones whose time has come,
-    and ones whose sender died (lease expired). Rows another worker holds are skipped.
+    and ones whose sender died (lease expired). Rows another worker holds are skipped, and so
+    is a delivery of a sequence while an earlier one of it is still on its way.
     """
     now = now or timezone.now()
     due = Q(state=Delivery.State.PENDING, next_attempt_at__lte=now) | Q(
         state=Delivery.State.SENDING, lease_expires_at__lte=now
     )
+    earlier = Delivery.objects.filter(
+        sequence=OuterRef("sequence"),
+        pk__lt=OuterRef("pk"),
+        state__in=[Delivery.State.PENDING, Delivery.State.SENDING],
+    )
     with transaction.atomic():
         claimed = list(
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(due)
+            .filter(Q(sequence="") | ~Exists(earlier))
             .select_related("partner")
             .order_by("next_attempt_at", "id")[:limit]
         )

@@ -1,8 +1,12 @@
 from rest_framework import viewsets
 
-from clients.api.serializers import AuthorizationSerializer, WhitelistEntrySerializer
-from clients.filtersets import AuthorizationFilterSet, WhitelistEntryFilterSet
-from clients.models import Authorization, WhitelistEntry
+from clients.api.serializers import (
+    AuthorizationSerializer,
+    FleetCardSerializer,
+    WhitelistEntrySerializer,
+)
+from clients.filtersets import AuthorizationFilterSet, FleetCardFilterSet, WhitelistEntryFilterSet
+from clients.models import Authorization, FleetCard, WhitelistEntry
 from partners.api.views import PartnerScopedViewSet
 
 
@@ -23,3 +27,15 @@ class AuthorizationViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
     queryset = Authorization.objects.all()
     serializer_class = AuthorizationSerializer
     filterset_class = AuthorizationFilterSet
+
+
+class FleetCardViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
+    """
+    Your fleet's cards (fleet-post-cards) and where each order stands, most recently changed
+    first: the same statuses we send you, with the UID and EVCO id once the card is issued.
+    """
+
+    queryset = FleetCard.objects.select_related("member", "charging_key__contract")
+    serializer_class = FleetCardSerializer
+    filterset_class = FleetCardFilterSet
+    partner_field = "fleet"

@@ -218,7 +218,7 @@ def _errors(response):
             | {"operator_ids-1-value": "dezz1"},
             "This operator id is listed twice.",
         ),
-        ({"is_cpo": None, "is_emp": "on"}, "Only a CPO partner registers operator ids."),
+        ({"is_cpo": None, "is_emp": "on"}, "Only a CPO or fleet partner registers operator ids."),
         ({"is_cpo": None}, "A partner has at least one role."),
         ({"identifier": "short"}, "A partner identifier has at least 16 characters."),
         ({"identifier": "alpha-identifier-000001"}, "Partner identifier with this Value"),
@@ -296,9 +296,22 @@ def test_removing_the_cpo_role_of_a_partner_with_operator_ids_is_refused(superus
     response = superuser_client.post(partner_url(partner), data)
 
     assert response.status_code == 200
-    assert "Only a CPO partner registers operator ids." in _errors(response)
+    assert "Only a CPO or fleet partner registers operator ids." in _errors(response)
     partner.refresh_from_db()
     assert partner.is_cpo and not partner.is_emp
+
+
+def test_a_fleet_partner_keeps_its_operator_ids(superuser_client, partner):
+    """A fleet registers operator ids too: its fleet-post-members name one as `fleet-cpo-id`."""
+    data = form_data(superuser_client.get(partner_url(partner)))
+    del data["is_cpo"]
+    data["is_fleet"] = "on"
+
+    assert superuser_client.post(partner_url(partner), data).status_code == 302
+
+    partner.refresh_from_db()
+    assert partner.roles == {"fleet"}
+    assert partner.operator_ids.exists()
 
 
 def test_partner_with_billing_or_audit_rows_is_not_deleted(superuser_client, cpo, client):

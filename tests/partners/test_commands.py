@@ -142,6 +142,16 @@ def taken(db):
     return partner
 
 
+@pytest.mark.django_db
+def test_create_fleet_with_its_operator_id():
+    """A fleet's operator id is the `fleet-cpo-id` of its fleet-post-members."""
+    output = partner_cmd("create", "Fleet Ops", "--role", "fleet", "--operator-id", "NL*FLT")
+
+    partner = Partner.objects.get(name="Fleet Ops")
+    assert [o.normalized for o in partner.operator_ids.all()] == ["NLFLT"]
+    assert "operator ids NL*FLT" in output
+
+
 @pytest.mark.parametrize(
     ("args", "reason"),
     [
@@ -150,7 +160,10 @@ def taken(db):
         (["--role", "cpo", "--operator-id", "DE-8PS"], "An operator id is a country code"),
         (["--role", "cpo", "--operator-id", "DE*8P"], "An operator id is a country code"),
         (["--role", "cpo", "--operator-id", "de8ps"], "Operator id de8ps is already registered."),
-        (["--role", "emp", "--operator-id", "DE*XYZ"], "Only a CPO partner registers operator"),
+        (
+            ["--role", "emp", "--operator-id", "DE*XYZ"],
+            "Only a CPO or fleet partner registers operator",
+        ),
         (
             ["--role", "cpo", "--partner-identifier", "fifteen-chars-1"],
             "A partner identifier has at least 16 characters.",

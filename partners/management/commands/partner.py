@@ -100,7 +100,7 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar="ID",
-            help="An operator id such as DE*8PS (CPO partners only); repeatable.",
+            help="An operator id such as DE*8PS (CPO and fleet partners only); repeatable.",
         )
         parser.add_argument(
             "--partner-identifier",
