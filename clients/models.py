@@ -325,6 +325,12 @@ class FleetMember(models.Model):
         return f"{self.first_name} {self.last_name} ({self.uid})"
 
 
+class FleetCardQuerySet(models.QuerySet):
+    def for_partner(self, partner):
+        """The cards ``partner`` ordered as a fleet: REST and portal alike."""
+        return self.filter(fleet=partner)
+
+
 class FleetCard(models.Model):
     """A charging card a fleet ordered for one of its members, and where its order stands."""
 
@@ -374,6 +380,8 @@ class FleetCard(models.Model):
     fleet_blocked_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FleetCardQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -40,9 +40,6 @@ class FleetCardListView(PortalListView):
     export_name = "fleet-cards"
     export_time_columns = ("request_date", "activation_date", "expiration_date", "updated_at")
 
-    def partner_scope(self, queryset, partner):
-        return queryset.filter(fleet=partner)
-
     def get_queryset(self):
         return super().get_queryset().select_related("member", "charging_key__contract")
 

@@ -11,7 +11,7 @@ SUPPORT = "Support (read-only)"
 PARTNER_MANAGEMENT = "Partner management"
 
 # The apps whose data staff look after.
-DOMAIN_APPS = ("partners", "stations", "cdrs", "clients", "sessions_app")
+DOMAIN_APPS = ("partners", "portal", "stations", "cdrs", "clients", "sessions_app")
 
 # (app label, model) → the actions the partner-management group may take beyond viewing.
 PARTNER_MANAGEMENT_ACTIONS = {

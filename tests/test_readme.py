@@ -40,14 +40,18 @@ KEY_LINE = re.compile(r"^  (Demo [\w ]+) \(\w+\): (\w+\.\S+)$", re.MULTILINE)
 
 
 def readme_blocks():
-    """The README's ``` blocks, as lists of lines without their indentation."""
-    blocks, block, indent = [], None, ""
+    """
+    The README's ``` blocks of commands, as lists of lines without their indentation; a block
+    fenced as ```text is a picture, not commands.
+    """
+    blocks, block, indent, picture = [], None, "", False
     for line in README.read_text().splitlines():
-        fence = re.match(r"^(\s*)```", line)
+        fence = re.match(r"^(\s*)```(\w*)", line)
         if fence and block is None:
-            block, indent = [], fence.group(1)
+            block, indent, picture = [], fence.group(1), fence.group(2) == "text"
         elif fence:
-            blocks.append(block)
+            if not picture:
+                blocks.append(block)
             block = None
         elif block is not None:
             block.append(line.removeprefix(indent))

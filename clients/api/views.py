@@ -38,4 +38,3 @@ class FleetCardViewSet(PartnerScopedViewSet, viewsets.ReadOnlyModelViewSet):
     queryset = FleetCard.objects.select_related("member", "charging_key__contract")
     serializer_class = FleetCardSerializer
     filterset_class = FleetCardFilterSet
-    partner_field = "fleet"
