@@ -75,9 +75,9 @@ OLD_MANAGEMENT_ACTIONS = {
 }
 SUPPORT = "Support (read-only)"
 PARTNER_MANAGEMENT = "Partner management"
-# What the groups lose when migrate's post_migrate recomputes them (partners.groups): the sign-in
-# throttle moved to ``portal``, which is not among the apps staff view, and has no admin page.
-NOT_IN_NEW_GROUPS = {("portal", "view_signinthrottle")}
+# What the groups lose when migrate's post_migrate recomputes them (partners.groups): nothing,
+# the moved models' apps are among those staff view.
+NOT_IN_NEW_GROUPS = set()
 # The grants above, as the group members must hold them after the upgrade (under "partners").
 EXPECTED_PERMS = {
     ("upgrade-manager", "add_apikey"): True,
