@@ -10,7 +10,7 @@ class OioiConfig(AppConfig):
 
     def ready(self):
         from core import labels
-        from oioi.calls import cdrs, clients, core, sessions, stations  # noqa: F401 - registers
+        from oioi.calls import cdrs, clients, core, sessions, stations, users  # noqa: F401
         from oioi.labels import RESULT_CODE_LABELS
 
         labels.register("result_code", RESULT_CODE_LABELS)

@@ -3,6 +3,7 @@ The one table from the domain's refusals (``core.errors``) to OIOI result codes 
 statuses. A class not in the table answers as its nearest base that is.
 """
 
+from app_users import errors as app_users
 from core import errors
 from oioi.results import InvalidRequest, OIOIError, ResultCode
 from stations import errors as stations
@@ -15,6 +16,14 @@ CODES = {
     errors.NotAllowed: (ResultCode.NOT_ALLOWED, 403),
     errors.Conflict: (ResultCode.CLIENT_REQUEST_ERROR, 200),
     stations.EvseNotFound: (ResultCode.EVSE_NOT_FOUND, 200),
+    app_users.AuthenticationFailed: (ResultCode.AUTHENTICATION_FAILED, 200),
+    app_users.InvalidCredentials: (ResultCode.INVALID_CREDENTIALS, 200),
+    app_users.UserTaken: (ResultCode.EMAIL_EXISTS, 200),
+    app_users.UserNotFound: (ResultCode.EMAIL_NOT_FOUND, 200),
+    app_users.TokenInvalid: (ResultCode.USER_TOKEN_INVALID, 200),
+    app_users.ChargingKeyTaken: (ResultCode.EVCO_ID_ERROR, 200),
+    app_users.ChargingKeyNotFound: (ResultCode.EVCO_ID_NOT_FOUND, 200),
+    app_users.ChargingKeyLocked: (ResultCode.EVCO_ID_LOCKED, 200),
 }
 
 

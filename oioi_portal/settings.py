@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "clients",
     "sessions_app",
     "cdrs",
+    "app_users",
     "oioi",
     "portal",
     "demo",
@@ -240,6 +241,11 @@ OIOI_OUTBOUND_READ_TIMEOUT = env_float("OIOI_OUTBOUND_READ_TIMEOUT", 15.0)
 OIOI_FORWARD_TIMEOUT_SECONDS = env_float("OIOI_FORWARD_TIMEOUT_SECONDS", 15.0)
 # How long a reservation lasts when the CPO does not say.
 RESERVATION_DEFAULT_MINUTES = env_int("RESERVATION_DEFAULT_MINUTES", 15)
+# An OEM app user's token dies after this many days unused (docs/oioi.md, "OEM app users").
+OIOI_USER_TOKEN_IDLE_DAYS = env_int("OIOI_USER_TOKEN_IDLE_DAYS", 90)
+# The platform's public address, for links in e-mails sent outside a browser request (an app
+# user's password reset, asked for by its OEM).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")
 # Offline-authorizing CPOs get the complete whitelist once a change has settled this long,
 # and at least this often whatever happened.
 OFFLINE_WHITELIST_DEBOUNCE_SECONDS = env_int("OFFLINE_WHITELIST_DEBOUNCE_SECONDS", 60)
@@ -254,6 +260,9 @@ OIOI_OUTBOUND_MAX_RESPONSE_BYTES = env_int("OIOI_OUTBOUND_MAX_RESPONSE_BYTES", 1
 # Seconds a client is told to wait (Retry-After) when we fail with 503.
 OIOI_RETRY_AFTER_SECONDS = env_int("OIOI_RETRY_AFTER_SECONDS", 30)
 OIOI_SURFACE_MAX_STATIONS = env_int("OIOI_SURFACE_MAX_STATIONS", 500)  # per surface answer
+# Our own EMSP party (OCPI country code and party id): the `CC*PPP` of the EVCO ids we issue.
+OCPI_COUNTRY_CODE = os.environ.get("OCPI_COUNTRY_CODE", "DE")
+OCPI_EMSP_PARTY_ID = os.environ.get("OCPI_EMSP_PARTY_ID", "OIP")
 # Requests per minute per API key unless its partner says otherwise (0: no limit).
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 6000)
 # How stale an API key's "last used" may get before a request writes it again: one write per
