@@ -251,6 +251,8 @@ def app_user_reset_request(oem, login):
     user = selectors.app_user_get_by_login(oem, login)
     if user is None:
         raise errors.UserNotFound()
+    if user.is_blocked:
+        raise errors.AuthenticationFailed("This user is blocked.")
     link = settings.PUBLIC_BASE_URL.rstrip("/") + reverse(
         "app_user_set_password", kwargs={"token": app_user_reset_token(user)}
     )

@@ -202,6 +202,8 @@ def test_staff_blocking_kills_tokens_and_refuses_the_user(client, oem):
     services.app_user_block(user)
     refused(oem.post(client, "user-get-details", {"user": by_token(token)}), 145)
     refused(oem.post(client, "user-verify", {"username": "john", "password": PASSWORD}), 140)
+    refused(oem.post(client, "user-reset", {"identifier": "john"}), 140)
+    assert not mail.outbox
     services.app_user_block(user, blocked=False)
     token = ok(oem.post(client, "user-verify", {"username": "john", "password": PASSWORD}))
     assert token["user"]["token"]
