@@ -27,6 +27,7 @@ from cdrs.models import CDR, COST_DIGITS, COST_PLACES, ENERGY_DIGITS, ENERGY_PLA
 from cdrs.selectors import (
     Totals,
     cdr_daily_totals_for_partner,
+    cdr_forward_dedupe_key,
     cdr_list_for_partner,
 )
 from core.charts import Bucket, energy_sessions_chart
@@ -243,5 +244,5 @@ def cdr_dashboard(partner, today=None):
 
 
 def cdr_deliveries(cdr):
-    """How the CDR was forwarded to its recipient (``cdrs.services.cdr_forward``'s deliveries)."""
-    return Delivery.objects.filter(dedupe_key=f"cdr:{cdr.pk}").select_related("partner")
+    """How the CDR was forwarded to its recipient once final (``cdrs.signals.cdr_final``)."""
+    return Delivery.objects.filter(dedupe_key=cdr_forward_dedupe_key(cdr)).select_related("partner")

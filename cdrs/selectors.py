@@ -4,7 +4,7 @@ matching a post to our data, a partner's CDRs, and totals over any list of CDRs.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import (
     Case,
@@ -13,6 +13,7 @@ from django.db.models import (
     DecimalField,
     DurationField,
     F,
+    Max,
     Q,
     Sum,
     Value,
@@ -20,6 +21,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat, Length, Repeat, Right, TruncDate
 from django.db.models.lookups import GreaterThan
+from django.utils import timezone
 
 from cdrs.models import (
     CDR,
@@ -35,6 +37,7 @@ from clients.selectors import whitelisting_partner_ids
 from partners.models import Partner, PartnerIdentifier
 from sessions_app.models import ChargingSession
 from stations.models import Connector
+from stations.selectors import station_get_visible
 
 # --- Matching a post ------------------------------------------------------------------------
 
@@ -141,6 +144,14 @@ def billed_identifiers(contract, connector):
 def partner_identifier_for_recipient(partner):
     """The identifier we name a recipient by in what we send it: its first active one."""
     return PartnerIdentifier.objects.filter(partner=partner, is_active=True).order_by("pk").first()
+
+
+def cdr_forward_dedupe_key(cdr):
+    """
+    The dedupe key of the delivery forwarding ``cdr`` to its recipient, whichever protocol
+    queues it: one delivery per CDR, which the CDR's page finds (``reports.cdr_deliveries``).
+    """
+    return f"cdr:{cdr.pk}"
 
 
 # --- Lists and totals -----------------------------------------------------------------------
@@ -319,3 +330,30 @@ def cdr_totals(queryset):
 def cdr_count_needing_review():
     """Flagged CDRs no one has reviewed yet (the review queue's partial index counts them)."""
     return CDR.objects.needing_review().count()
+
+
+# --- Usage of a station -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StationUsage:
+    last_7_days: int
+    last_30_days: int
+    last_used_at: datetime | None
+
+
+def station_usage_get(*, partner, station_id, now=None):
+    """
+    How often the station ``station_id`` was used, as its CPO's CDRs tell (open and final,
+    matched to a customer or not): the sessions started in the last 7 and 30 days up to ``now``
+    and the start of the latest. A remote start without a CDR does not count. StationNotFound when
+    ``partner`` may not see the station. Two queries.
+    """
+    now = now or timezone.now()
+    station = station_get_visible(partner=partner, station_id=station_id)
+    usage = CDR.objects.filter(station=station, session_start__lte=now).aggregate(
+        last_7_days=Count("id", filter=Q(session_start__gt=now - timedelta(days=7))),
+        last_30_days=Count("id", filter=Q(session_start__gt=now - timedelta(days=30))),
+        last_used_at=Max("session_start"),
+    )
+    return StationUsage(**usage)

@@ -1,7 +1,8 @@
 """
-Writes on CDRs: what CPOs post (session-post), its forwarding to the partner whose customer
-charged, and staff review. Refusals raise the OIOI error that answers them, inside the caller's
-transaction, so a refused post changes nothing.
+Writes on CDRs: what CPOs post (session-post), the announcement that a CDR became final (which
+the protocols forward to the partner whose customer charged, ``signals.cdr_final``), and staff
+review. Refusals raise a domain error (``core.errors``) inside the caller's transaction, so a
+refused post changes nothing.
 """
 
 from dataclasses import dataclass
@@ -12,12 +13,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cdrs import selectors
+from cdrs import selectors, signals
 from cdrs.models import CDR, CDRDailyTotal, CDRRevision
 from core import identifiers
-from oioi.results import InvalidRequest
-from oioi.wire import cdr_wire_payload
-from partners import services as partner_services
+from core.errors import InvalidValue
 
 # The columns a post sets, compared to tell an identical final re-post from a different one.
 POSTED_FIELDS = (
@@ -92,8 +91,9 @@ def cdr_post(*, partner, partner_identifier, data, key_prefix, request_id, now=N
     Upsert the CDR of ``partner``'s session ``data["session_id"]`` from a validated session-post
     (``data["raw"]`` is the payload as received). Run it inside a transaction.
 
-    A final CDR takes no other data: the same data again is a no-op, other data is refused (230).
-    A post that makes the CDR final queues its delivery to the recipient in the same transaction.
+    A final CDR takes no other data: the same data again is a no-op, other data is refused
+    (InvalidValue). A post that makes the CDR final sends ``signals.cdr_final`` in the same
+    transaction, so what its receivers queue commits with the CDR.
     """
     now = now or timezone.now()
     session_id = data["session_id"]
@@ -112,7 +112,7 @@ def cdr_post(*, partner, partner_identifier, data, key_prefix, request_id, now=N
         if cdr.state == CDR.State.FINAL:
             if all(getattr(cdr, name) == columns[name] for name in POSTED_FIELDS):
                 return PostResult(cdr, changed=False)
-            raise InvalidRequest(
+            raise InvalidValue(
                 "this session's CDR is final and differs from this one; it stays as stored.",
                 field="session-post.session-id",
             )
@@ -128,7 +128,7 @@ def cdr_post(*, partner, partner_identifier, data, key_prefix, request_id, now=N
         request_id=request_id,
     )
     if cdr.state == CDR.State.FINAL:
-        cdr_forward(cdr)
+        signals.cdr_final.send(sender=CDR, cdr=cdr)
     return PostResult(cdr)
 
 
@@ -236,29 +236,6 @@ def cdr_daily_totals_rebuild(cdr_model=CDR, total_model=CDRDailyTotal):
             (total_model(**row) for row in selectors.cdr_daily_totals_computed(cdr_model)),
             batch_size=1000,
         )
-
-
-def cdr_forward(cdr):
-    """
-    Queue the final CDR's delivery to its recipient (if it has one) as session-post. Call it in
-    the transaction that made it final; the dedupe key makes a second call a no-op.
-    """
-    if cdr.state != CDR.State.FINAL or cdr.recipient is None:
-        return None
-    identifier = selectors.partner_identifier_for_recipient(cdr.recipient)
-    # The recipient sees its customer as every interface shows CDRs: by the one rule.
-    user_identifier = (
-        selectors.cdr_customer_shown(CDR.objects.filter(pk=cdr.pk), cdr.recipient)
-        .values_list("customer_shown", flat=True)
-        .get()
-    )
-    return partner_services.delivery_enqueue(
-        cdr.recipient,
-        "session-post",
-        cdr_wire_payload(cdr, identifier, user_identifier=user_identifier),
-        subject=f"CDR {cdr.pk} ({cdr.session_id})",
-        dedupe_key=f"cdr:{cdr.pk}",
-    )
 
 
 def cdr_review(cdr, *, user, note, now=None):

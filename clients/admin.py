@@ -20,12 +20,12 @@ from clients.models import (
     ChargingKey,
     Contract,
     Customer,
+    VerificationResult,
     Whitelist,
     WhitelistEntry,
 )
 from core import identifiers
 from core.admin_bases import ReadOnlyAdminMixin, ResultCodeFilter
-from oioi.results import ResultCode
 from partners.models import Partner
 
 # --- Search by identifier -------------------------------------------------------------------------
@@ -361,15 +361,11 @@ class VerifyAnswerFilter(ResultCodeFilter):
     """Only the answers rfid-verify gives."""
 
     title = "answer"
-    ANSWERS = (
-        ResultCode.SUCCESS,
-        ResultCode.EVCO_ID_NOT_FOUND,
-        ResultCode.EVCO_ID_LOCKED,
-        ResultCode.EVCO_ID_NO_PAYMENT_METHOD,
-    )
 
     def lookups(self, request, model_admin):
-        return [(str(code.value), f"{code.value} {code.name.lower()}") for code in self.ANSWERS]
+        return [
+            (str(result.value), f"{result.value} {result.label}") for result in VerificationResult
+        ]
 
 
 @admin.register(Authorization)

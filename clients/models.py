@@ -189,12 +189,27 @@ class WhitelistEntry(models.Model):
         return self.uid
 
 
+class VerificationResult(models.IntegerChoices):
+    """
+    What verifying a charging key or contract decides. The values are the numbers that
+    ``Authorization.result_code`` rows have always held (they were OIOI's result codes), so
+    they must not change; a protocol maps each to its own code.
+    """
+
+    ACCEPTED = 0, "accepted"
+    # Unknown, or with every key deactivated: answered alike, so a deactivated key tells nothing.
+    UNKNOWN = 191, "unknown"
+    BLOCKED = 192, "blocked"
+    NO_PAYMENT_METHOD = 193, "no payment method"
+
+
 class Authorization(models.Model):
     """One rfid-verify and our answer."""
 
     created_at = models.DateTimeField("time", default=timezone.now)
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="authorizations")
     uid = models.CharField("UID", max_length=UID_MAX_LENGTH, db_index=True)
+    # A VerificationResult value.
     result_code = models.PositiveSmallIntegerField()
     evco_id = models.CharField(
         "EVCO id", max_length=EVCO_ID_MAX_LENGTH, blank=True, help_text="As answered."

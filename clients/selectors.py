@@ -4,15 +4,14 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef
 
-from clients.models import ChargingKey, WhitelistEntry
-from oioi.results import ResultCode
+from clients.models import ChargingKey, VerificationResult, WhitelistEntry
 
 
 @dataclass(frozen=True)
 class Verification:
-    """What rfid-verify answers for a UID, and the key it found (if any) for the log."""
+    """What verifying a UID decides, and the key it found (if any) for the log."""
 
-    code: int
+    result: VerificationResult
     evco_id: str | None = None
     charging_key_id: int | None = None
 
@@ -39,16 +38,17 @@ def whitelisting_partner_ids(uid, *, since=None):
 
 def charging_key_verify(uid):
     """
-    Decide rfid-verify for a normalized ``uid`` in at most two indexed queries.
+    Verify a normalized ``uid`` (what rfid-verify answers) in at most two indexed queries.
 
     A UID we hold as a charging key is answered by its contract's provider's rules alone, so
     that nobody else can make a charge billed to that provider
-    (docs/decisions/authorization-and-billing.md). The key answers its own refusals: blocked
-    192, inactive 191, customer without a valid payment method 193. The platform's own
+    (docs/decisions/authorization-and-billing.md). The key answers its own refusals: blocked,
+    inactive (unknown), customer without a valid payment method. The platform's own
     contracts, and those of providers that push no whitelists (an OEM may not send rfid-post),
-    then answer 0. An EMP's contract answers 0 only while that EMP whitelists the UID, else
-    191, whatever another partner's whitelist says. A UID we hold no key for answers 0 with no
-    EVCO id (we do not know the EMP's contract) while any whitelist holds it; the rest 191.
+    are then accepted. An EMP's contract is accepted only while that EMP whitelists the UID,
+    else unknown, whatever another partner's whitelist says. A UID we hold no key for is
+    accepted with no EVCO id (we do not know the EMP's contract) while any whitelist holds
+    it; the rest are unknown.
     """
     # Only the columns the answer needs: this is the call a driver waits on at the charger,
     # and building four whole model instances costs more than the indexed lookup itself.
@@ -66,20 +66,20 @@ def charging_key_verify(uid):
     )
     if key is None:
         if whitelisting_partner_ids(uid):
-            return Verification(ResultCode.SUCCESS)
-        return Verification(ResultCode.EVCO_ID_NOT_FOUND)
+            return Verification(VerificationResult.ACCEPTED)
+        return Verification(VerificationResult.UNKNOWN)
     key_id = key["id"]
     if key["state"] == ChargingKey.State.BLOCKED:
-        return Verification(ResultCode.EVCO_ID_LOCKED, charging_key_id=key_id)
+        return Verification(VerificationResult.BLOCKED, charging_key_id=key_id)
     if key["state"] == ChargingKey.State.INACTIVE:
-        return Verification(ResultCode.EVCO_ID_NOT_FOUND, charging_key_id=key_id)
+        return Verification(VerificationResult.UNKNOWN, charging_key_id=key_id)
     if not key["customer__has_valid_payment_method"]:
-        return Verification(ResultCode.EVCO_ID_NO_PAYMENT_METHOD, charging_key_id=key_id)
+        return Verification(VerificationResult.NO_PAYMENT_METHOD, charging_key_id=key_id)
     # An EMP answers for its contracts through its own whitelist, and nobody else's.
     emp_id = key["contract__provider_id"] if key["contract__provider__is_emp"] else None
     if emp_id is None or emp_id in whitelisting_partner_ids(uid):
-        return Verification(ResultCode.SUCCESS, key["contract__evco_id"], key_id)
-    return Verification(ResultCode.EVCO_ID_NOT_FOUND, charging_key_id=key_id)
+        return Verification(VerificationResult.ACCEPTED, key["contract__evco_id"], key_id)
+    return Verification(VerificationResult.UNKNOWN, charging_key_id=key_id)
 
 
 def charging_keys_of_other_providers(partner, uid_set):
@@ -93,7 +93,7 @@ def charging_keys_of_other_providers(partner, uid_set):
 
 def offline_whitelist_uids():
     """
-    Every UID that rfid-verify would answer 0, sorted: what offline CPOs receive. The active
+    Every UID that verification would accept, sorted: what offline CPOs receive. The active
     keys with a payment method of the platform's and OEMs' contracts, those of EMPs' contracts
     that their own EMP whitelists, and the whitelisted UIDs that are nobody's key (a whitelist
     entry for another provider's key authorizes nothing, so it is left out).

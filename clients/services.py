@@ -1,6 +1,7 @@
 """
 Writes on customers, contracts, charging keys, whitelists and the authorization log. The OIOI
-calls, the admin and the operator command all call these, so the rules live in one place.
+calls, the admin and the operator command all call these, so the rules live in one place; what
+offline CPOs must receive is announced (``clients.signals``) for the protocols to send.
 """
 
 import hashlib
@@ -14,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from clients import selectors
+from clients import selectors, signals
 from clients.models import (
     Authorization,
     ChargingKey,
@@ -26,7 +27,6 @@ from clients.models import (
 )
 from core import identifiers
 from partners.models import Partner, Role
-from partners.services import delivery_enqueue
 
 # --- Charging keys ------------------------------------------------------------------------------
 
@@ -177,7 +177,7 @@ def authorization_record(*, partner, uid, verification, request_id=""):
     return Authorization.objects.create(
         partner=partner,
         uid=uid,
-        result_code=verification.code,
+        result_code=verification.result,
         evco_id=verification.evco_id or "",
         charging_key_id=verification.charging_key_id,
         request_id=request_id,
@@ -186,18 +186,13 @@ def authorization_record(*, partner, uid, verification, request_id=""):
 
 def offline_whitelists_push(now=None):
     """
-    Queue rfid-post with the complete whitelist for each offline-authorizing CPO whose copy is
-    out of date: once a change has settled for OFFLINE_WHITELIST_DEBOUNCE_SECONDS (a burst of
-    changes makes one push), and at least every OFFLINE_WHITELIST_INTERVAL_SECONDS whatever
-    happened. Returns how many pushes were queued.
+    Announce the complete whitelist (``signals.offline_whitelist_due``) for each
+    offline-authorizing CPO whose copy is out of date: once a change has settled for
+    OFFLINE_WHITELIST_DEBOUNCE_SECONDS (a burst of changes makes one push), and at least every
+    OFFLINE_WHITELIST_INTERVAL_SECONDS whatever happened. Returns how many were announced.
     """
     now = now or timezone.now()
-    cpos = list(
-        Partner.objects.active()
-        .with_role(Role.CPO)
-        .filter(offline_authorization=True)
-        .prefetch_related("identifiers")
-    )
+    cpos = list(Partner.objects.active().with_role(Role.CPO).filter(offline_authorization=True))
     if not cpos:
         return 0
     uids = selectors.offline_whitelist_uids()
@@ -213,16 +208,12 @@ def offline_whitelists_push(now=None):
             changed = fingerprint != state.pushed_fingerprint and now - state.seen_at >= settle
             stale = state.pushed_at is None or now - state.pushed_at >= interval
             if changed or stale:
-                identifier = next((i for i in cpo.identifiers.all() if i.is_active), None)
-                payload = {"rfids": uids}
-                if identifier is not None:
-                    payload["partner-identifier"] = identifier.value
-                delivery_enqueue(
-                    cpo,
-                    "rfid-post",
-                    payload,
-                    subject=f"whitelist of {len(uids)} UIDs",
-                    dedupe_key=f"whitelist:{cpo.pk}:{fingerprint}:{now:%Y%m%d}",
+                signals.offline_whitelist_due.send(
+                    sender=OfflineWhitelistPush,
+                    partner=cpo,
+                    uids=uids,
+                    fingerprint=fingerprint,
+                    now=now,
                 )
                 state.pushed_fingerprint, state.pushed_at, state.pushed_size = (
                     fingerprint,

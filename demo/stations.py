@@ -56,6 +56,7 @@ CITIES = {
         ["Römerberg", "Messe", "Flughafen P4", "Sachsenhausen"],
     ),
 }
+HOTEL = "Hotel Adlon Demo"
 PLUGS = (("Type2", 22), ("Combo", 150), ("Type2", 11), ("Chademo", 50))
 
 
@@ -154,9 +155,7 @@ def seed(site):
 
 def _curate(stations):
     """What staff would add: an owner, a service provider, a validation, a hidden station."""
-    hotel = Company.objects.create(
-        name="Hotel Adlon Demo", type=Company.Type.HOTEL, city="Berlin", country="DE"
-    )
+    hotel = Company.objects.create(name=HOTEL, type=Company.Type.HOTEL, city="Berlin", country="DE")
     emp = Partner.objects.filter(name=DEMO_EMP).first()
     provider = Company.objects.create(
         name=emp.name if emp else DEMO_EMP, type=Company.Type.EMP, partner=emp

@@ -10,7 +10,11 @@ class OioiConfig(AppConfig):
 
     def ready(self):
         from core import labels
-        from oioi.calls import cdrs, clients, core, sessions, stations, users  # noqa: F401
+        from oioi import receivers  # noqa: F401 - connects
+        from oioi.calls import apps, cdrs, clients, core, sessions, stations, users  # noqa: F401
+        from oioi.forwarding import OioiGateway
         from oioi.labels import RESULT_CODE_LABELS
+        from sessions_app import remote
 
         labels.register("result_code", RESULT_CODE_LABELS)
+        remote.gateway_register(OioiGateway())

@@ -6,6 +6,7 @@ statuses. A class not in the table answers as its nearest base that is.
 from app_users import errors as app_users
 from core import errors
 from oioi.results import InvalidRequest, OIOIError, ResultCode
+from sessions_app import errors as sessions
 from stations import errors as stations
 
 # Business outcomes are HTTP 200; a malformed or forbidden request is not.
@@ -16,6 +17,20 @@ CODES = {
     errors.NotAllowed: (ResultCode.NOT_ALLOWED, 403),
     errors.Conflict: (ResultCode.CLIENT_REQUEST_ERROR, 200),
     stations.EvseNotFound: (ResultCode.EVSE_NOT_FOUND, 200),
+    # station-get-usage answers the docs' "EVSE not found" for a station.
+    stations.StationNotFound: (ResultCode.EVSE_NOT_FOUND, 200),
+    stations.CompanyNotFound: (ResultCode.COMPANY_NOT_FOUND, 200),
+    sessions.CustomerUnknown: (ResultCode.AUTHENTICATION_FAILED, 200),
+    sessions.ContractInactive: (ResultCode.EVCO_ID_NOT_FOUND, 200),
+    sessions.ContractBlocked: (ResultCode.EVCO_ID_LOCKED, 200),
+    sessions.ContractWithoutPaymentMethod: (ResultCode.EVCO_ID_NO_PAYMENT_METHOD, 200),
+    sessions.EvcoIdInvalid: (ResultCode.EVCO_ID_ERROR, 200),
+    sessions.SessionNotFound: (ResultCode.SESSION_NOT_FOUND, 200),
+    sessions.RemoteStopUnsupported: (ResultCode.EVSE_NO_REMOTE_STOP, 200),
+    sessions.EvseNotReservable: (ResultCode.EVSE_NOT_RESERVABLE, 200),
+    sessions.ContractAlreadyReserved: (ResultCode.EVCO_ID_OTHER_RESERVATION, 200),
+    sessions.EvseAlreadyReserved: (ResultCode.EVSE_ALREADY_RESERVED, 200),
+    sessions.ReservationNotFound: (ResultCode.RESERVATION_NOT_FOUND, 200),
     app_users.AuthenticationFailed: (ResultCode.AUTHENTICATION_FAILED, 200),
     app_users.InvalidCredentials: (ResultCode.INVALID_CREDENTIALS, 200),
     app_users.UserTaken: (ResultCode.EMAIL_EXISTS, 200),

@@ -18,6 +18,7 @@ from oioi.errors import oioi_error
 from oioi.registry import CallRequest, Outcome, registry
 from oioi.results import InvalidRequest, NotAllowed, OIOIError, ResultCode
 from oioi.serializers import first_error
+from oioi.unsupported import unsupported_message
 from partners.api.permissions import IsPartner
 from partners.authentication import ApiKeyAuthentication
 from partners.ratelimit import ApiKeyRateThrottle
@@ -124,7 +125,8 @@ def read_envelope(http_request):
 class OIOIRequestView(APIView):
     """
     Checks run in docs/oioi.md's order, the first failure answering: method (405) and body size
-    (413), which need no key; API key (401); call name known (400); role (403); fields (400);
+    (413), which need no key; API key (401); call name known (400; a payment call is known and
+    not supported, see oioi.unsupported); role (403); fields (400);
     partner identifier (211); then the call's handler.
     """
 
@@ -153,7 +155,7 @@ class OIOIRequestView(APIView):
         call = registry.get(name) if isinstance(name, str) else None
         http_request.audit["call"] = str(name)[:100]
         if call is None:
-            raise InvalidRequest(f"Unknown call {str(name)[:100]!r}.")
+            raise InvalidRequest(unsupported_message(name) or f"Unknown call {str(name)[:100]!r}.")
         if not call.allows(request.user):
             raise NotAllowed(f"This API key's partner may not use {call.name}.")
         serializer = call.serializer_class(data=payload)

@@ -23,6 +23,9 @@ PARTNER_MANAGEMENT_ACTIONS = {
     # Curation: hide, validate, owner and service providers; the CPO's own data stays read-only.
     ("stations", "station"): ("change",),
     ("stations", "company"): ("add", "change"),
+    # The images and vehicles the app reads show are staff's own data.
+    ("stations", "companyimage"): ("add", "change", "delete"),
+    ("stations", "vehicle"): ("add", "change", "delete"),
     ("partners", "delivery"): ("retry",),
     # Customers and their contracts are onboarded; keys are added, blocked and unblocked
     # (change), never deleted: the authorization log names them.

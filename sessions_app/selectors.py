@@ -3,12 +3,10 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from clients.models import ChargingKey, Contract
+from clients.models import ChargingKey, Contract, VerificationResult
 from core import identifiers
-from oioi.results import ResultCode
 from sessions_app.models import ChargingSession, Reservation
 from stations.models import Connector, Station
 
@@ -31,30 +29,35 @@ def connector_get_for_caller(evse_id, partner):
 
 @dataclass(frozen=True)
 class RemoteAuthorization:
-    code: int
+    """
+    Whether a partner may act for a customer: ``contract`` is None when it provides none for
+    him (or it is unknown); else ``result`` says whether the contract may charge.
+    """
+
+    result: VerificationResult | None = None
     contract: Contract | None = None
 
 
 def _contract_state(contract):
-    """192 if its keys are blocked, 191 if all are deactivated, 193 without payment, else 0."""
+    """Blocked if its keys are, unknown if all are deactivated, then its payment method."""
     states = {key.state for key in contract.charging_keys.all()}
     if states and ChargingKey.State.ACTIVE not in states:
         if ChargingKey.State.BLOCKED in states:
-            return ResultCode.EVCO_ID_LOCKED
-        return ResultCode.EVCO_ID_NOT_FOUND
+            return VerificationResult.BLOCKED
+        return VerificationResult.UNKNOWN
     if not contract.customer.has_valid_payment_method:
-        return ResultCode.EVCO_ID_NO_PAYMENT_METHOD
-    return ResultCode.SUCCESS
+        return VerificationResult.NO_PAYMENT_METHOD
+    return VerificationResult.ACCEPTED
 
 
 def contract_authorize_remote(user, partner):
     """
-    May ``partner`` act remotely for the customer named by ``user`` (OIOI's user object)?
-    A partner acts only for the contracts it provides; any other contract answers 140 exactly
-    like an unknown one, so that whose contract it is stays undisclosed.
+    May ``partner`` act remotely for the customer named by ``user`` (``identifier_type``,
+    ``identifier``)? A partner acts only for the contracts it provides; any other contract is
+    answered exactly like an unknown one, so that whose contract it is stays undisclosed.
     """
     kind, value = user.get("identifier_type"), user.get("identifier", "")
-    unknown = RemoteAuthorization(ResultCode.AUTHENTICATION_FAILED)
+    unknown = RemoteAuthorization()
     contracts = Contract.objects.select_related("customer").prefetch_related("charging_keys")
     try:
         if kind == "evco-id":
@@ -68,12 +71,12 @@ def contract_authorize_remote(user, partner):
                 .first()
             )
             if key is not None and key.state != ChargingKey.State.ACTIVE:
-                code = (
-                    ResultCode.EVCO_ID_LOCKED
+                result = (
+                    VerificationResult.BLOCKED
                     if key.state == ChargingKey.State.BLOCKED
-                    else ResultCode.EVCO_ID_NOT_FOUND
+                    else VerificationResult.UNKNOWN
                 )
-                return RemoteAuthorization(code, key.contract)
+                return RemoteAuthorization(result, key.contract)
             contract = key and contracts.get(pk=key.contract_id)
         else:
             return unknown
@@ -120,23 +123,3 @@ def reservation_get_for_stop(partner, identifier_type, identifier):
         if uid in uids:
             return reservation
     return None
-
-
-def connector_reservation_annotations(now=None):
-    """
-    Annotations for a Connector queryset: the end and the requester of the connector's active
-    reservation (None when free), so the station read calls show reservations without a query
-    of their own.
-    """
-    active = reservations_active(now).filter(connector=OuterRef("pk")).order_by("-end_at")
-    return {
-        "reservation_end": Subquery(active.values("end_at")[:1]),
-        "reservation_by": Subquery(active.values("requested_by_id")[:1]),
-    }
-
-
-def reservation_view(end, requested_by_id, partner):
-    """OIOI's reservation object (`end`, `own`) as ``partner`` sees it, or None when free."""
-    if end is None:
-        return None
-    return {"end": end.isoformat(), "own": requested_by_id == partner.pk}

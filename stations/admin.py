@@ -4,9 +4,10 @@ overwrite it); staff curate on top of it (hide from reads, validate, owner and s
 providers). Hiding and showing go through ``stations.services`` and into the admin log.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -14,7 +15,16 @@ from django.utils.safestring import mark_safe
 from core import identifiers
 from core.admin_bases import ReadOnlyAdminMixin
 from stations import services
-from stations.models import Company, Connector, ConnectorStatus, ConnectorStatusChange, Station
+from stations.models import (
+    Company,
+    CompanyImage,
+    Connector,
+    ConnectorStatus,
+    ConnectorStatusChange,
+    ConnectorType,
+    Station,
+    Vehicle,
+)
 from stations.selectors import status_summary
 
 CURATION_FIELDS = [
@@ -26,6 +36,16 @@ CURATION_FIELDS = [
 ]
 
 
+class CompanyImageInline(admin.TabularInline):
+    """The images company-get-images answers with, in order."""
+
+    model = CompanyImage
+    fields = ["url", "position"]
+    extra = 0
+    # A URL typed without its scheme is taken as HTTPS, the only scheme allowed.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     list_display = ["name", "type", "operator", "partner", "city"]
@@ -33,6 +53,30 @@ class CompanyAdmin(admin.ModelAdmin):
     list_select_related = ["operator", "partner"]
     search_fields = ["name", "operator__value", "operator__normalized"]
     autocomplete_fields = ["partner"]
+    inlines = [CompanyImageInline]
+
+
+class VehicleForm(forms.ModelForm):
+    connector_types = forms.MultipleChoiceField(
+        choices=ConnectorType.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Vehicle
+        fields = ["brand", "model", "max_speed", "connector_types"]
+
+
+@admin.register(Vehicle)
+class VehicleAdmin(admin.ModelAdmin):
+    """The catalogue vehicle-get-all answers with."""
+
+    form = VehicleForm
+    list_display = ["brand", "model", "max_speed", "connector_types_display"]
+    search_fields = ["brand", "model"]
+
+    @admin.display(description="connector types")
+    def connector_types_display(self, vehicle):
+        return ", ".join(vehicle.connector_types) or "—"
 
 
 class ConnectorInline(admin.TabularInline):

@@ -1,10 +1,12 @@
 """
 Stations (points of interest) as CPOs push them, their connectors (EVSEs), the connectors'
-status history, and the companies the read calls refer to. See docs/oioi.md, station-post and after.
+status history, the companies the read calls refer to with their images, and the catalogue of
+vehicles that plug into connectors. See docs/oioi.md, station-post and after.
 """
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -251,6 +253,18 @@ class Connector(models.Model):
         max_length=10, choices=ConnectorStatus, default=ConnectorStatus.UNKNOWN
     )
     status_changed_at = models.DateTimeField("last change", null=True, blank=True)
+    # The reservation holding the plug, so that station reads need not read reservations:
+    # its end and its requester. Kept by whoever takes reservations (sessions_app) as they
+    # start and stop; one whose end has passed holds nothing, so expiry needs no write.
+    reserved_until = models.DateTimeField(null=True, blank=True, editable=False)
+    reserved_by = models.ForeignKey(
+        Partner,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["station", "id"]
@@ -282,3 +296,55 @@ class ConnectorStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.connector} {self.previous_status} → {self.status}"
+
+
+class CompanyImage(models.Model):
+    """An image of a company, as staff add it: what company-get-images answers."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="images")
+    # Apps load it as given, from anywhere: absolute and HTTPS only.
+    url = models.URLField(
+        "URL", max_length=2000, validators=[URLValidator(schemes=["https"])], help_text="https://…"
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Images are listed by position, then as added."
+    )
+
+    class Meta:
+        ordering = ["company", "position", "id"]
+
+    def __str__(self):
+        return self.url
+
+
+def validate_connector_types(value):
+    """A list of known connector types, each at most once."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValidationError("A list of connector types.")
+    unknown = sorted(set(value) - set(ConnectorType.values))
+    if unknown:
+        raise ValidationError(f"Unknown connector types: {', '.join(unknown)}.")
+    if len(set(value)) != len(value):
+        raise ValidationError("A connector type is listed twice.")
+
+
+class Vehicle(models.Model):
+    """A vehicle of the catalogue staff curate: what vehicle-get-all answers."""
+
+    brand = models.CharField(max_length=100)
+    model = models.CharField(max_length=100)
+    max_speed = models.FloatField(
+        "maximum charging speed (kW)", validators=[MinValueValidator(0), MaxValueValidator(10_000)]
+    )
+    connector_types = models.JSONField(
+        default=list, validators=[validate_connector_types], help_text="The plugs it takes."
+    )
+
+    class Meta:
+        ordering = ["brand", "model", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["brand", "model"], name="vehicle_brand_model"),
+        ]
+
+    def __str__(self):
+        return f"{self.brand} {self.model}"

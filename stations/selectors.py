@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, Value, When, Window
 from django.db.models.functions import Coalesce, Floor, Least, RowNumber
+from django.utils import timezone
 
 from core import sql
-from sessions_app.selectors import connector_reservation_annotations
-from stations.models import Connector, ConnectorStatus, Station
+from stations.errors import CompanyNotFound, StationNotFound
+from stations.models import Company, CompanyImage, Connector, ConnectorStatus, Station, Vehicle
 
 # What a station shows on the map, by precedence: one free plug makes it available.
 SUMMARY_PRECEDENCE = (
@@ -75,6 +76,18 @@ class BoundingBox:
         row = Least(Floor((F("latitude") - Value(self.min_lat)) / Value(height)), rows - 1)
         column = Least(Floor(east / Value(width)), columns - 1)
         return row * Value(columns) + column
+
+
+def connector_reservation_annotations(now=None):
+    """
+    Annotations for a Connector queryset: the end and the requester of the reservation that
+    holds the connector (None when free), read from the connector's own columns.
+    """
+    held = Q(reserved_until__gt=now or timezone.now())
+    return {
+        "reservation_end": Case(When(held, then=F("reserved_until"))),
+        "reservation_by": Case(When(held, then=F("reserved_by_id"))),
+    }
 
 
 def _connector_filter(filters):
@@ -175,6 +188,51 @@ def station_detail_list(*, partner, station_ids):
         .in_bulk()
     )
     return [found[pk] for pk in dict.fromkeys(station_ids) if pk in found]
+
+
+def station_get_visible(*, partner, station_id):
+    """The station ``station_id`` if ``partner`` may see it; else StationNotFound, the same
+    for an unknown, deleted, hidden or another partner's private station."""
+    station = Station.objects.visible_to(partner).filter(pk=station_id).first()
+    if station is None:
+        raise StationNotFound()
+    return station
+
+
+def station_tariff_list(*, partner, station_ids):
+    """
+    The stations among ``station_ids`` that ``partner`` may see, in the order asked, each with
+    its connectors' ids: what tariffs-get-by-station-ids answers. The platform holds no tariffs
+    (OIOI CPOs send none, no OCPI tariffs are received yet), so a station's `is_free_charge` is
+    all it knows of prices. Two queries.
+    """
+    found = (
+        Station.objects.visible_to(partner)
+        .filter(pk__in=station_ids)
+        .only("id", "is_free_charge")
+        .prefetch_related(
+            Prefetch(
+                "connectors", queryset=Connector.objects.only("id", "station_id").order_by("id")
+            )
+        )
+        .in_bulk()
+    )
+    return [found[pk] for pk in dict.fromkeys(station_ids) if pk in found]
+
+
+def company_image_urls(*, company_id):
+    """(the company, the URLs of its images in order); CompanyNotFound if there is none.
+    Two queries."""
+    company = Company.objects.filter(pk=company_id).only("id", "name").first()
+    if company is None:
+        raise CompanyNotFound()
+    urls = list(CompanyImage.objects.filter(company=company).values_list("url", flat=True))
+    return company, urls
+
+
+def vehicle_list():
+    """The vehicle catalogue, by brand and model: one query."""
+    return list(Vehicle.objects.all())
 
 
 def station_list_for_partner(partner, queryset=None):

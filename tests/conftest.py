@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from partners import groups
 from tests.helpers import PartnerWithKey, staff_user
@@ -12,6 +13,18 @@ def fresh_rate_limiter():
     limiter.reset()
     yield
     limiter.reset()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """
+    Every test starts in the default language: a request in German leaves German active in the
+    thread after it (LocaleMiddleware activates, nothing deactivates), which a later test reading
+    a lazy label outside a request would see.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

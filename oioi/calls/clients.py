@@ -3,15 +3,20 @@
 from rest_framework import serializers
 
 from clients import selectors, services
+from clients.models import VerificationResult
 from oioi.registry import Outcome, register
 from oioi.results import ResultCode
 from oioi.serializers import OIOISerializer, PartnerIdentifierField, UidField
 
-# docs/oioi.md's wording of rfid-verify's refusals.
-VERIFY_MESSAGES = {
-    ResultCode.EVCO_ID_NOT_FOUND: "EVCO ID not found.",
-    ResultCode.EVCO_ID_LOCKED: "EVCO ID locked.",
-    ResultCode.EVCO_ID_NO_PAYMENT_METHOD: "EVCO ID has no valid payment method.",
+# rfid-verify's answer to each verification result, worded as docs/oioi.md has it.
+VERIFY_ANSWERS = {
+    VerificationResult.ACCEPTED: (ResultCode.SUCCESS, ""),
+    VerificationResult.UNKNOWN: (ResultCode.EVCO_ID_NOT_FOUND, "EVCO ID not found."),
+    VerificationResult.BLOCKED: (ResultCode.EVCO_ID_LOCKED, "EVCO ID locked."),
+    VerificationResult.NO_PAYMENT_METHOD: (
+        ResultCode.EVCO_ID_NO_PAYMENT_METHOD,
+        "EVCO ID has no valid payment method.",
+    ),
 }
 
 
@@ -31,11 +36,8 @@ def rfid_verify(call):
     services.authorization_record(
         partner=call.partner, uid=uid, verification=verification, request_id=call.request_id
     )
-    return Outcome(
-        code=verification.code,
-        message=VERIFY_MESSAGES.get(verification.code, ""),
-        members={"evco-id": verification.evco_id},
-    )
+    code, message = VERIFY_ANSWERS[verification.result]
+    return Outcome(code=code, message=message, members={"evco-id": verification.evco_id})
 
 
 # EMPs only, as docs/oioi.md has it: OEMs send no rfid-post (their contracts verify without one).

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from oioi.registry import register
+from oioi.registry import Outcome, register
 from oioi.serializers import EvseIdField, OIOISerializer
 from sessions_app import services
 
@@ -44,49 +44,67 @@ class ReservationStopSerializer(OIOISerializer):
     identifier = serializers.CharField(max_length=100)
 
 
+def relay(forwarded, members=None):
+    """The CPO's answer (see ``oioi.forwarding``) as we answer the caller."""
+    return Outcome(
+        code=forwarded.answer.code, message=forwarded.answer.message, members=members or {}
+    )
+
+
 # Not atomic: the session record stays whatever the CPO answers, written before and after
 # the forwarded call, and no transaction is held open while the CPO thinks.
 @register("session-start", serializer=SessionStartSerializer, roles=REMOTE_ROLES, atomic=False)
 def session_start(call):
-    return services.session_start(
+    forwarded = services.session_start(
         partner=call.partner,
         user=call.data["user"],
         evse_id=call.data["connector_id"],
         payment_reference=call.data.get("payment_reference", ""),
         correlation_id=call.correlation_id,
     )
+    answer = forwarded.answer
+    # The CPO's session id and stoppability, relayed as it sent them.
+    relayed = {k: answer.reply[k] for k in ("session-id", "is-stoppable") if k in answer.reply}
+    members = {"session-start": relayed} if answer.accepted and relayed else {}
+    return relay(forwarded, members)
 
 
 @register("session-stop", serializer=SessionStopSerializer, roles=REMOTE_ROLES, atomic=False)
 def session_stop(call):
-    return services.session_stop(
+    forwarded = services.session_stop(
         partner=call.partner,
         user=call.data["user"],
         evse_id=call.data["connector_id"],
         session_id=call.data.get("session_id") or None,
         correlation_id=call.correlation_id,
     )
+    return relay(forwarded)
 
 
 @register(
     "reservation-start", serializer=ReservationStartSerializer, roles=REMOTE_ROLES, atomic=False
 )
 def reservation_start(call):
-    return services.reservation_start(
+    forwarded = services.reservation_start(
         partner=call.partner,
         evse_id=call.data["connector_id"],
         reservation_identifiers=call.data["identifier"],
         correlation_id=call.correlation_id,
     )
+    members = {}
+    if forwarded.answer.accepted:
+        members["reservation-start"] = {"end": forwarded.record.end_at.isoformat()}
+    return relay(forwarded, members)
 
 
 @register(
     "reservation-stop", serializer=ReservationStopSerializer, roles=REMOTE_ROLES, atomic=False
 )
 def reservation_stop(call):
-    return services.reservation_stop(
+    forwarded = services.reservation_stop(
         partner=call.partner,
         identifier_type=call.data["identifier_type"],
         identifier=call.data["identifier"],
         correlation_id=call.correlation_id,
     )
+    return relay(forwarded)

@@ -13,7 +13,6 @@ from oioi.serializers.stations import (
     StationPostSerializer,
 )
 from partners.models import Role
-from sessions_app.selectors import reservation_view
 from stations import selectors, services
 
 READERS = (Role.EMP, Role.OEM)
@@ -86,6 +85,13 @@ def station_get_surface(call):
             station["connector-reservations"] = reservations
         stations.append(station)
     return Outcome(members={"stations": stations, "hasMore": surface.has_more})
+
+
+def reservation_view(end, requested_by_id, partner):
+    """OIOI's reservation object (`end`, `own`) as ``partner`` sees it, or None when free."""
+    if end is None:
+        return None
+    return {"end": end.isoformat(), "own": requested_by_id == partner.pk}
 
 
 def format_speed(kilowatts):

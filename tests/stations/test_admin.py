@@ -204,8 +204,10 @@ def test_companies(superuser_client, cpo):
     station = post_station(superuser_client, cpo)
     response = superuser_client.get(COMPANIES_URL, {"q": station.operator.value})
     assert list(response.context["cl"].result_list) == [station.operator_company]
+    # With the (empty) management form of the images inline.
+    images = {"images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0"}
     add = superuser_client.post(
-        reverse("admin:stations_company_add"), {"name": "Hotel Adlon", "type": "hotel"}
+        reverse("admin:stations_company_add"), {"name": "Hotel Adlon", "type": "hotel", **images}
     )
     assert add.status_code == 302
     assert Company.objects.filter(name="Hotel Adlon", type="hotel").exists()
