@@ -101,3 +101,50 @@ def normalize_uid(value):
     if len(upper) not in UID_LENGTHS:
         raise ValidationError("An RFID UID has 8, 14 or 20 hexadecimal characters.", code="invalid")
     return upper
+
+
+# The 36 characters of a contract id, by value: digits, then letters.
+_EMA_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def evco_check_character(code):
+    """
+    The check character of ISO 15118-2 Annex H (DIN SPEC 91286) over the 14 characters of an
+    eMA id without separators (`DE8PSC12345678`). Each character's value v is read as a 2x2
+    matrix of two bits (v // 18, v // 9 % 2) and two trits (v // 3 % 3, v % 3); the bits are
+    weighted by the powers of P1 = [[0, 1], [1, 1]] mod 2, the trits by those of
+    P2 = [[0, 1], [1, 2]] mod 3, and the sums read back as a character the same way.
+    """
+    code = code.upper()
+    if len(code) != 14 or any(char not in _EMA_ALPHABET for char in code):
+        raise ValueError("An eMA id without its check character has 14 letters or digits.")
+
+    def times(vector, matrix, modulus):
+        (a, b), ((m11, m12), (m21, m22)) = vector, matrix
+        return ((a * m11 + b * m21) % modulus, (a * m12 + b * m22) % modulus)
+
+    def power_rows(matrix, modulus):
+        # The rows of matrix^1 .. matrix^14, applied to a row vector by ``times``.
+        powers, current = [], matrix
+        for _ in range(14):
+            powers.append(current)
+            current = tuple(
+                tuple(
+                    sum(current[i][k] * matrix[k][j] for k in range(2)) % modulus for j in range(2)
+                )
+                for i in range(2)
+            )
+        return powers
+
+    bits, trits = (0, 0), (0, 0)
+    for char, p1, p2 in zip(
+        code, power_rows(((0, 1), (1, 1)), 2), power_rows(((0, 1), (1, 2)), 3), strict=True
+    ):
+        value = _EMA_ALPHABET.index(char)
+        bit_row = times((value // 18, value // 9 % 2), p1, 2)
+        trit_row = times((value // 3 % 3, value % 3), p2, 3)
+        bits = ((bits[0] + bit_row[0]) % 2, (bits[1] + bit_row[1]) % 2)
+        trits = ((trits[0] + trit_row[0]) % 3, (trits[1] + trit_row[1]) % 3)
+    # The trits' sum is multiplied by -P2^-15 (mod 3) to read as the check character's.
+    trits = times(trits, ((0, 2), (2, 1)), 3)
+    return _EMA_ALPHABET[bits[0] * 18 + bits[1] * 9 + trits[0] * 3 + trits[1]]

@@ -11,7 +11,7 @@ class OioiConfig(AppConfig):
     def ready(self):
         from core import labels
         from oioi import receivers  # noqa: F401 - connects
-        from oioi.calls import apps, cdrs, clients, core, fleet, sessions, stations  # noqa: F401
+        from oioi.calls import apps, cdrs, clients, core, fleet, sessions, stations, users  # noqa: F401
         from oioi.forwarding import OioiGateway
         from oioi.labels import RESULT_CODE_LABELS
         from sessions_app import remote

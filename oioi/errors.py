@@ -3,6 +3,7 @@ The one table from the domain's refusals (``core.errors``) to OIOI result codes 
 statuses. A class not in the table answers as its nearest base that is.
 """
 
+from app_users import errors as app_users
 from core import errors
 from oioi.results import InvalidRequest, OIOIError, ResultCode
 from sessions_app import errors as sessions
@@ -31,6 +32,14 @@ CODES = {
     sessions.EvseAlreadyReserved: (ResultCode.EVSE_ALREADY_RESERVED, 200),
     sessions.ReservationNotFound: (ResultCode.RESERVATION_NOT_FOUND, 200),
     stations.EvseIdCoordinatesConflict: (ResultCode.EVSE_ID_COORDINATES_CONFLICT, 200),
+    app_users.AuthenticationFailed: (ResultCode.AUTHENTICATION_FAILED, 200),
+    app_users.InvalidCredentials: (ResultCode.INVALID_CREDENTIALS, 200),
+    app_users.UserTaken: (ResultCode.EMAIL_EXISTS, 200),
+    app_users.UserNotFound: (ResultCode.EMAIL_NOT_FOUND, 200),
+    app_users.TokenInvalid: (ResultCode.USER_TOKEN_INVALID, 200),
+    app_users.ChargingKeyTaken: (ResultCode.EVCO_ID_ERROR, 200),
+    app_users.ChargingKeyNotFound: (ResultCode.EVCO_ID_NOT_FOUND, 200),
+    app_users.ChargingKeyLocked: (ResultCode.EVCO_ID_LOCKED, 200),
 }
 
 

@@ -15,6 +15,7 @@ APP_URLCONFS = [
     "stations.api.urls",
     "sessions_app.api.urls",
     "cdrs.api.urls",
+    "app_users.api.urls",
 ]
 
 urlpatterns = [

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "clients",
     "sessions_app",
     "cdrs",
+    "app_users",
     "oioi",
     "portal",
     "demo",
@@ -240,6 +241,11 @@ OIOI_OUTBOUND_READ_TIMEOUT = env_float("OIOI_OUTBOUND_READ_TIMEOUT", 15.0)
 OIOI_FORWARD_TIMEOUT_SECONDS = env_float("OIOI_FORWARD_TIMEOUT_SECONDS", 15.0)
 # How long a reservation lasts when the CPO does not say.
 RESERVATION_DEFAULT_MINUTES = env_int("RESERVATION_DEFAULT_MINUTES", 15)
+# An OEM app user's token dies after this many days unused (docs/oioi.md, "OEM app users").
+OIOI_USER_TOKEN_IDLE_DAYS = env_int("OIOI_USER_TOKEN_IDLE_DAYS", 90)
+# The platform's public address, for links in e-mails sent outside a browser request (an app
+# user's password reset, asked for by its OEM).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:8000")
 # Offline-authorizing CPOs get the complete whitelist once a change has settled this long,
 # and at least this often whatever happened.
 OFFLINE_WHITELIST_DEBOUNCE_SECONDS = env_int("OFFLINE_WHITELIST_DEBOUNCE_SECONDS", 60)

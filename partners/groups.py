@@ -11,7 +11,7 @@ SUPPORT = "Support (read-only)"
 PARTNER_MANAGEMENT = "Partner management"
 
 # The apps whose data staff look after.
-DOMAIN_APPS = ("partners", "portal", "stations", "cdrs", "clients", "sessions_app")
+DOMAIN_APPS = ("partners", "portal", "stations", "cdrs", "clients", "sessions_app", "app_users")
 
 # (app label, model) → the actions the partner-management group may take beyond viewing.
 PARTNER_MANAGEMENT_ACTIONS = {
@@ -36,6 +36,8 @@ PARTNER_MANAGEMENT_ACTIONS = {
     ("clients", "fleetcard"): ("change",),
     # Flagged CDRs are reviewed with a note; CDRs themselves stay read-only (audit).
     ("cdrs", "cdr"): ("review",),
+    # OEMs register their app users; staff block them (change) and delete them.
+    ("app_users", "appuser"): ("change", "delete"),
 }
 
 

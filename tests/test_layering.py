@@ -21,7 +21,7 @@ from django.conf import settings
 BASE_DIR = Path(settings.BASE_DIR)
 # Our apps from the bottom up; each may import itself and those below it, never one above.
 BASE = ("core", "partners")
-DOMAIN = ("stations", "clients", "sessions_app", "cdrs")
+DOMAIN = ("stations", "clients", "sessions_app", "cdrs", "app_users")
 PROTOCOLS = ("oioi",)
 LAYERS = (*BASE, *DOMAIN, *PROTOCOLS, "portal", "demo", "oioi_portal")
 MAY_IMPORT = {app: frozenset(LAYERS[: index + 1]) for index, app in enumerate(LAYERS)}

@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from app_users import selectors as app_users
+from app_users import services as app_user_services
 from oioi.registry import Outcome, register
 from oioi.serializers import EvseIdField, OIOISerializer
 from sessions_app import services
@@ -44,6 +46,22 @@ class ReservationStopSerializer(OIOISerializer):
     identifier = serializers.CharField(max_length=100)
 
 
+def contract_user(call):
+    """
+    The call's `user` as the sessions services take it. An app user (named by username or
+    token, docs/oioi.md "OEM app users") becomes its app contract's EVCO id: the CPO is asked
+    for that contract and never sees the user's token.
+    """
+    user = call.data["user"]
+    if user["identifier_type"] not in ("username", "token"):
+        return user
+    identified = app_users.app_user_identify(
+        call.partner, user["identifier_type"], user["identifier"], user.get("token")
+    )
+    app_user_services.app_user_token_touch(identified.token)
+    return {"identifier_type": "evco-id", "identifier": identified.user.contract.evco_id}
+
+
 def relay(forwarded, members=None):
     """The CPO's answer (see ``oioi.forwarding``) as we answer the caller."""
     return Outcome(
@@ -57,7 +75,7 @@ def relay(forwarded, members=None):
 def session_start(call):
     forwarded = services.session_start(
         partner=call.partner,
-        user=call.data["user"],
+        user=contract_user(call),
         evse_id=call.data["connector_id"],
         payment_reference=call.data.get("payment_reference", ""),
         correlation_id=call.correlation_id,
@@ -73,7 +91,7 @@ def session_start(call):
 def session_stop(call):
     forwarded = services.session_stop(
         partner=call.partner,
-        user=call.data["user"],
+        user=contract_user(call),
         evse_id=call.data["connector_id"],
         session_id=call.data.get("session_id") or None,
         correlation_id=call.correlation_id,

@@ -8,9 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clients import fleet
-from clients.evco import check_character, evco_ids_issue
+from clients.evco import evco_ids_issue
 from clients.models import ChargingKey, Contract, Customer, FleetCard, FleetCardEvent, FleetMember
 from core import identifiers
+from core.identifiers import evco_check_character
 from oioi.deliveries import deliveries_run_due
 from partners.models import Delivery, Role
 from partners.services import deliveries_claim, delivery_enqueue
@@ -504,7 +505,7 @@ def test_check_character_of_iso_15118_annex_h():
     # Published examples of the ISO 15118-2 Annex H check character.
     codes = ["NN123ABCDEFGHI", "FRXYZ123456789", "ITA1B2C3E4F5G6", "ESZU8WOX834H1D"]
     codes += ["PT73902837ABCZ", "DE83DUIEN83QGZ", "DE83DUIEN83ZGQ", "DE8AA001234567"]
-    assert "".join(check_character(code) for code in codes) == "T24RZDM0"
+    assert "".join(evco_check_character(code) for code in codes) == "T24RZDM0"
 
 
 @pytest.mark.django_db
@@ -515,5 +516,5 @@ def test_issued_evco_ids_are_new_and_valid():
         country, party, instance, check = evco_id.split("*")
         assert (country, party, instance[0], len(instance)) == ("NL", "ABC", "C", 9)
         assert check.isdigit()
-        assert check == check_character(f"{country}{party}{instance}")
+        assert check == evco_check_character(f"{country}{party}{instance}")
         identifiers.normalize_evco_id(evco_id)

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from core.commands import PORTAL_USER_PASSWORD_ENV, one_line
-from demo import catalogue, cdrs, clients, fleet, sessions, stations
+from demo import app_users, catalogue, cdrs, clients, fleet, sessions, stations
 from demo.partners import DEMO_EMP, DEMO_PARTNERS
 from partners import services
 from partners import services as partner_services
@@ -59,7 +59,7 @@ class SeededSuperuser:
 
 
 # The domains whose ``seed()`` runs, in this order: later ones refer to earlier ones' data.
-DEMO_DOMAINS = (stations, catalogue, clients, fleet, sessions, cdrs)
+DEMO_DOMAINS = (stations, catalogue, clients, fleet, sessions, cdrs, app_users)
 
 
 @dataclass
