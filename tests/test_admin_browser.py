@@ -37,7 +37,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 WIDTH, HEIGHT = 1366, 768
 PASSWORD = "browser-admin-password-7Qx"  # noqa: S105 - a throwaway test user's
 # The demo portal users: the CPO's sees most pages, the sessions page is an EMP's.
-PORTAL_USER, EMP_PORTAL_USER = "demo-cpo", "demo-emp"
+PORTAL_USER, EMP_PORTAL_USER, FLEET_PORTAL_USER = "demo-cpo", "demo-emp", "demo-fleet"
+# The portal pages for one role only, with the demo user who sees them; the others as the CPO's.
+PAGE_USERS = {"sessions": EMP_PORTAL_USER, "fleet-cards": FLEET_PORTAL_USER}
 
 
 @pytest.fixture
@@ -208,14 +210,14 @@ def test_every_portal_page_fits_1366_pixels_in_english_and_german(live_server, b
     for language in ("en", "de"):
         pages = {
             username: new_page(browser, live_server.url, username, language)
-            for username in (PORTAL_USER, EMP_PORTAL_USER)
+            for username in (PORTAL_USER, *PAGE_USERS.values())
         }
         for name in portal_page_names():
-            page = pages[EMP_PORTAL_USER if name == "sessions" else PORTAL_USER]
+            page = pages[PAGE_USERS.get(name, PORTAL_USER)]
             url = reverse(f"portal:{name}", args=args.get(name, []))
             too_wide[f"portal-{name}-{language}"] = visit(
                 page, live_server.url + url, f"portal-{name}-{language}"
             )
             assert page.locator("html").get_attribute("lang") == language, url
     assert {name: boxes for name, boxes in too_wide.items() if boxes} == {}
-    assert len(too_wide) == 2 * 7
+    assert len(too_wide) == 2 * 8
