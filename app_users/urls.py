@@ -1,7 +1,7 @@
+"""The app users app's portal page: an OEM's app users."""
+
 from django.urls import path
 
-from app_users.views import AppUserSetPasswordView
+from app_users.views import AppUserListView
 
-urlpatterns = [
-    path("<str:token>/", AppUserSetPasswordView.as_view(), name="app_user_set_password"),
-]
+urlpatterns = [path("app-users/", AppUserListView.as_view(), name="app-users")]

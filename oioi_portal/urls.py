@@ -18,7 +18,7 @@ urlpatterns = [
     path("accounts/login/", PortalLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     # Where an OEM app user's password reset link leads (they never sign in here).
-    path("accounts/app-user-password/", include("app_users.urls")),
+    path("accounts/app-user-password/", include("app_users.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -5,7 +5,7 @@ from portal import views
 app_name = "portal"
 
 # Each domain app's portal pages, from its own `urls.py`.
-APP_URLCONFS = ["cdrs.urls", "stations.urls", "sessions_app.urls", "clients.urls"]
+APP_URLCONFS = ["cdrs.urls", "stations.urls", "sessions_app.urls", "clients.urls", "app_users.urls"]
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
