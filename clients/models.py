@@ -285,4 +285,4 @@ class OnlineProvider(Partner):
 
     class Meta:
         proxy = True
-        verbose_name = "online authorization provider"
+        verbose_name = "online provider"
