@@ -224,6 +224,9 @@ class Authorization(models.Model):
         on_delete=models.SET_NULL,
         related_name="authorizations",
     )
+    # The answered EVCO id compared as EVCO ids are, for a provider's own one that we hold no
+    # contract of: its CDR is matched to the provider that answered it (cdrs.selectors).
+    evco_id_normalized = models.CharField(max_length=EVCO_ID_MAX_LENGTH, blank=True, editable=False)
     request_id = models.CharField(max_length=64, blank=True)
     # Set when the verification was forwarded to a provider that authorizes online.
     provider = models.ForeignKey(
@@ -256,6 +259,11 @@ class Authorization(models.Model):
                 fields=["provider", "-created_at"],
                 condition=Q(provider__isnull=False),
                 name="authorization_provider_recent",
+            ),
+            models.Index(
+                fields=["partner", "evco_id_normalized", "-created_at"],
+                condition=Q(provider__isnull=False),
+                name="authorization_provider_evco",
             ),
         ]
 

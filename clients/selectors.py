@@ -207,3 +207,21 @@ def online_provider_list_with_health(now=None):
 def online_provider_list_failing():
     """Online providers whose last forwarded verification got no usable answer."""
     return online_provider_list_with_health().filter(last_failed=True)
+
+
+def provider_approving_evco_id(cpo_id, evco_id_normalized, *, before=None):
+    """
+    The id of the provider that last accepted, answering ``cpo_id``'s rfid-verify online, the
+    contract ``evco_id_normalized`` (its own, when we hold none of that id), at or before
+    ``before``; None if none did. One indexed query.
+    """
+    approvals = Authorization.objects.filter(
+        partner_id=cpo_id,
+        evco_id_normalized=evco_id_normalized,
+        provider__isnull=False,
+        provider_failed=False,
+        result_code=VerificationResult.ACCEPTED,
+    )
+    if before is not None:
+        approvals = approvals.filter(created_at__lte=before)
+    return approvals.order_by("-created_at").values_list("provider_id", flat=True).first()

@@ -225,11 +225,19 @@ def charging_key_authorize(*, partner, uid, request_id=""):
         verification=decided,
         request_id=request_id,
         provider=provider,
+        evco_id_normalized=_evco_id_normalized(decided.evco_id),
         provider_answer=said[: Authorization._meta.get_field("provider_answer").max_length],
         provider_failed=not usable,
         provider_wait_ms=wait_ms,
     )
     return decided
+
+
+def _evco_id_normalized(evco_id):
+    try:
+        return identifiers.normalize_evco_id(evco_id)
+    except ValidationError:
+        return ""  # none, or one of ours from before EVCO ids were checked: nothing to match
 
 
 def _provider_decision(verification, answer):

@@ -547,3 +547,32 @@ def test_staff_set_the_flag_on_the_partner_page_for_an_emp_or_oem_only(superuser
     data["is_oem"] = "on"
     assert superuser_client.post(url, data).status_code == 302
     assert Partner.objects.get(name="Flagged").online_authorization
+
+
+def test_a_cdr_under_the_providers_own_evco_id_goes_to_it(
+    client, cpo, emp, other_cpo, partner_server
+):
+    partner_server.answer(body=allow("de-prv-c12345678-9"))
+    assert verify(client, cpo, KEYLESS_UID)[2]["evco-id"] == "de-prv-c12345678-9"
+    ConnectorFactory(station__owner=cpo.partner, evse_id="DE*8PS*E1001")
+    ConnectorFactory(station__owner=other_cpo.partner, evse_id="DE*8PS*E1002")
+    start = timezone.now() + timedelta(minutes=1)
+    interval = {"start": iso(start), "stop": iso(start + timedelta(hours=1))}
+    fields = {
+        "user": {"identifier-type": "evco-id", "identifier": PROVIDER_EVCO},
+        "session-interval": interval,
+        "charging-interval": interval,
+    }
+    cdr = post_cdr(client, cpo, "S-EVCO", **fields)
+    assert (cdr.recipient, cdr.unmatched_user) == (emp.partner, False)
+    # Another CPO's CDR under that id: that provider said yes to nobody there.
+    elsewhere = post_cdr(
+        client, other_cpo, "S-ELSEWHERE", **fields, **{"connector-id": "DE*8PS*E1002"}
+    )
+    assert (elsewhere.recipient, elsewhere.unmatched_user) == (None, True)
+    # A charge that started well before the provider's answer is not the one it authorized.
+    early = {"start": iso(start - timedelta(hours=2)), "stop": iso(start - timedelta(hours=1))}
+    before = post_cdr(
+        client, cpo, "S-BEFORE", **{**fields, "session-interval": early, "charging-interval": early}
+    )
+    assert (before.recipient, before.unmatched_user) == (None, True)
