@@ -13,6 +13,7 @@ export UV_PYTHON := $(shell command -v python3.11 || command -v $(PYTHON))
 HOST ?= 127.0.0.1
 PORT ?= 8000
 SIMULATOR_PORT ?= 8001
+PROVIDER_PORT ?= 8002
 # Where the SQLite file, the development secret and the development environment file live
 # (settings.py reads VAR_DIR too).
 VAR_DIR ?= var
@@ -33,7 +34,8 @@ migrate: install
 # The demo CPO's endpoint and every URL seed_demo prints follow PORT and SIMULATOR_PORT.
 seed: migrate
 	$(MANAGE) seed_demo --site-url http://$(HOST):$(PORT) \
-		--simulator-url http://127.0.0.1:$(SIMULATOR_PORT)/oioi
+		--simulator-url http://127.0.0.1:$(SIMULATOR_PORT)/oioi \
+		--provider-url http://127.0.0.1:$(PROVIDER_PORT)/oioi
 
 # Read by manage.py when the environment sets neither DEBUG nor SECRET_KEY, so that the README's
 # `manage.py` commands run in this checkout as printed. Written once; edit it at will.
@@ -51,7 +53,8 @@ run: export DEBUG ?= 1
 run: $(DEV_ENV) seed
 	$(MANAGE) delivery_worker & worker=$$!; \
 	$(MANAGE) simulate_cpo --port $(SIMULATOR_PORT) --partner "Demo CPO" & simulator=$$!; \
-	trap 'kill $$worker $$simulator 2>/dev/null' EXIT; \
+	$(MANAGE) simulate_provider --port $(PROVIDER_PORT) --partner "Demo OEM" & provider=$$!; \
+	trap 'kill $$worker $$simulator $$provider 2>/dev/null' EXIT; \
 	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py oioi_portal.wsgi
 
 test: install

@@ -33,7 +33,7 @@ from cdrs.models import (
     IdentifierType,
 )
 from clients.models import ChargingKey, Contract
-from clients.selectors import whitelisting_partner_ids
+from clients.selectors import provider_approving_evco_id, whitelisting_partner_ids
 from partners.models import Partner, PartnerIdentifier
 from sessions_app.models import ChargingSession
 from stations.models import Connector
@@ -73,7 +73,8 @@ def charging_session_match(partner, session_id):
 class UserMatch:
     charging_key: ChargingKey | None = None
     contract: Contract | None = None
-    # The one partner whose whitelist authorized a UID we hold no key for.
+    # The one partner whose whitelist authorized a UID we hold no key for, or the provider
+    # that authorized online the EVCO id (its own) that the CDR names.
     whitelisted_by: Partner | None = None
 
     @property
@@ -82,7 +83,7 @@ class UserMatch:
         Who receives the CDR: the EMP or OEM providing the contract, else the fleet of the
         customer; nobody for the platform's own customers. The provider bills the driver, so it
         comes first when a partner's customer also drives for a fleet. Without a contract, the
-        one partner whose whitelist authorized the UID.
+        one partner whose whitelist or online answer authorized the user.
         """
         if self.contract is None:
             return self.whitelisted_by
@@ -94,13 +95,15 @@ class UserMatch:
         return self.contract is None and self.whitelisted_by is None
 
 
-def user_match(identifier_type, normalized, charging_session=None, session_start=None):
+def user_match(identifier_type, normalized, charging_session=None, session_start=None, cpo=None):
     """
     The charging key and contract a CDR's user names: a UID our key has, an EVCO id our
     contract has; otherwise the contract of the remote start the CDR reports on. A UID we hold
     no key for is the customer of the partner whose whitelist held it from before
     ``session_start`` (now, without one) on; of several such partners, none: who authorized
-    is who is billed, so an ambiguous UID is left for staff
+    is who is billed, so an ambiguous UID is left for staff. An EVCO id we hold no contract of
+    is the customer of the provider that last accepted it answering ``cpo``'s rfid-verify
+    online, before the session's start (with CLOCK_SKEW)
     (docs/decisions/authorization-and-billing.md).
     """
     if identifier_type == IdentifierType.RFID:
@@ -125,7 +128,17 @@ def user_match(identifier_type, normalized, charging_session=None, session_start
         partner_ids = whitelisting_partner_ids(normalized, since=session_start)
         if len(partner_ids) == 1:
             return UserMatch(whitelisted_by=Partner.objects.get(pk=partner_ids.pop()))
+    elif identifier_type == IdentifierType.EVCO_ID and cpo is not None:
+        before = session_start + CLOCK_SKEW if session_start else None
+        provider_id = provider_approving_evco_id(cpo.pk, normalized, before=before)
+        if provider_id is not None:
+            return UserMatch(whitelisted_by=Partner.objects.get(pk=provider_id))
     return UserMatch()
+
+
+# A CPO's clock may run behind ours: a verification logged up to this long after the start the
+# CPO reports still came before the charge.
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 def billed_identifiers(contract, connector):

@@ -71,6 +71,7 @@ def _matched_columns(partner, session_id, columns):
         columns["user_identifier_normalized"],
         charging_session,
         columns["session_start"],
+        cpo=partner,
     )
     return {
         "connector": connector,

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 
 from clients import (
     admin_fleet,  # noqa: F401 - registers the fleet cards' pages
+    selectors,
     services,
 )
 from clients.models import (
@@ -23,6 +24,7 @@ from clients.models import (
     ChargingKey,
     Contract,
     Customer,
+    OnlineProvider,
     VerificationResult,
     Whitelist,
     WhitelistEntry,
@@ -371,11 +373,45 @@ class VerifyAnswerFilter(ResultCodeFilter):
         ]
 
 
+class ForwardedFilter(admin.SimpleListFilter):
+    title = "online authorization"
+    parameter_name = "forwarded"
+    CHOICES = {
+        "local": ("answered locally", Q(provider__isnull=True)),
+        "answered": ("the provider answered", Q(provider__isnull=False, provider_failed=False)),
+        "failed": ("the provider failed (fallback)", Q(provider_failed=True)),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _) in self.CHOICES.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in self.CHOICES:
+            return queryset.filter(self.CHOICES[self.value()][1])
+        return queryset
+
+
 @admin.register(Authorization)
 class AuthorizationAdmin(IdentifierSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "partner", "uid", "result_code", "evco_id", "charging_key"]
-    list_filter = ["partner", VerifyAnswerFilter, ("created_at", admin.DateFieldListFilter)]
-    list_select_related = ["partner", "charging_key"]
+    list_display = [
+        "created_at",
+        "partner",
+        "uid",
+        "result_code",
+        "evco_id",
+        "charging_key",
+        "provider",
+        "provider_answer",
+        "provider_wait_ms",
+    ]
+    list_filter = [
+        "partner",
+        VerifyAnswerFilter,
+        ForwardedFilter,
+        ("provider", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),
+    ]
+    list_select_related = ["partner", "charging_key", "provider"]
     uid_search_field = "uid"
     evco_id_search_field = "charging_key__contract__evco_id_normalized"
     search_fields = ["=request_id"]
@@ -385,3 +421,66 @@ class AuthorizationAdmin(IdentifierSearchMixin, ReadOnlyAdminMixin, admin.ModelA
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Online authorization providers -----------------------------------------------------------
+
+
+class OnlineHealthFilter(admin.SimpleListFilter):
+    title = "endpoint"
+    parameter_name = "health"
+    FAILING = "failing"
+
+    def lookups(self, request, model_admin):
+        return [(self.FAILING, "failing (no usable answer to the last verification)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.FAILING:
+            return queryset.filter(last_failed=True)
+        return queryset
+
+
+HEALTH_HOURS = selectors.ONLINE_HEALTH_WINDOW.total_seconds() / 3600
+
+
+@admin.register(OnlineProvider)
+class OnlineProviderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The health of each online provider's endpoint; the flag is set on the partner's page."""
+
+    list_display = [
+        "partner_link",
+        "endpoint_url",
+        "last_forwarded_at",
+        "last_answer_display",
+        "failure_share",
+    ]
+    list_display_links = None
+    list_filter = [OnlineHealthFilter]
+    search_fields = ["name"]
+    # The page of one shows no more than the list (never the endpoint key).
+    fields = ["name", "endpoint_url", "online_authorization"]
+
+    def get_queryset(self, request):
+        return selectors.online_provider_list_with_health()
+
+    @admin.display(description="provider", ordering="name")
+    def partner_link(self, provider):
+        url = reverse("admin:partners_partner_change", args=[provider.pk])
+        return format_html('<a href="{}">{}</a>', url, provider.name)
+
+    @admin.display(description="last forwarded", ordering="last_forwarded_at")
+    def last_forwarded_at(self, provider):
+        return provider.last_forwarded_at
+
+    @admin.display(description="its last answer")
+    def last_answer_display(self, provider):
+        if provider.last_answer is None:
+            return "—"
+        return f"{provider.last_answer} (failed)" if provider.last_failed else provider.last_answer
+
+    @admin.display(description=f"failed in the last {HEALTH_HOURS:.0f} h")
+    def failure_share(self, provider):
+        if not provider.recent_count:
+            return "—"
+        share = 100 * provider.recent_failed / provider.recent_count
+        return f"{provider.recent_failed} of {provider.recent_count} ({share:.0f} %)"

@@ -217,6 +217,9 @@ class VerificationResult(models.IntegerChoices):
     UNKNOWN = 191, "unknown"
     BLOCKED = 192, "blocked"
     NO_PAYMENT_METHOD = 193, "no payment method"
+    # The provider that authorizes online gave no usable answer, and no whitelist of its holds
+    # the UID (docs/oioi.md, "rfid-verify forwarded").
+    PROVIDER_UNAVAILABLE = 102, "provider unavailable"
 
 
 class AuthorizationQuerySet(models.QuerySet):
@@ -243,13 +246,50 @@ class Authorization(models.Model):
         on_delete=models.SET_NULL,
         related_name="authorizations",
     )
+    # The answered EVCO id compared as EVCO ids are, for a provider's own one that we hold no
+    # contract of: its CDR is matched to the provider that answered it (cdrs.selectors).
+    evco_id_normalized = models.CharField(max_length=EVCO_ID_MAX_LENGTH, blank=True, editable=False)
     request_id = models.CharField(max_length=64, blank=True)
+    # Set when the verification was forwarded to a provider that authorizes online.
+    provider = models.ForeignKey(
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="forwarded_authorizations",
+        help_text="The provider asked (online authorization); empty when answered locally.",
+    )
+    provider_answer = models.CharField(
+        "provider's answer",
+        max_length=16,
+        blank=True,
+        help_text="Its result code as it gave it, or timeout, unreachable, garbage.",
+    )
+    provider_failed = models.BooleanField(
+        "provider failed",
+        default=False,
+        help_text="No usable answer from the provider: answered by the fallback.",
+    )
+    provider_wait_ms = models.PositiveIntegerField("wait (ms)", null=True, blank=True)
 
     objects = AuthorizationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["partner", "-created_at"])]
+        indexes = [
+            models.Index(fields=["partner", "-created_at"]),
+            # A provider's endpoint health: its latest forwarded verifications.
+            models.Index(
+                fields=["provider", "-created_at"],
+                condition=Q(provider__isnull=False),
+                name="authorization_provider_recent",
+            ),
+            models.Index(
+                fields=["partner", "evco_id_normalized", "-created_at"],
+                condition=Q(provider__isnull=False),
+                name="authorization_provider_evco",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.uid} {self.result_code}"
@@ -419,3 +459,11 @@ class FleetCardEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.status}"
+
+
+class OnlineProvider(Partner):
+    """An EMP or OEM that authorizes online, seen with the health of its endpoint."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "online provider"

@@ -6,7 +6,8 @@ offline CPOs must receive is announced (``clients.signals``) for the protocols t
 
 import hashlib
 import json
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,13 +16,14 @@ from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from clients import selectors, signals
+from clients import remote, selectors, signals
 from clients.models import (
     Authorization,
     ChargingKey,
     Contract,
     Customer,
     OfflineWhitelistPush,
+    VerificationResult,
     Whitelist,
     WhitelistEntry,
 )
@@ -172,8 +174,8 @@ def whitelist_replace(partner_identifier, uids):
 # --- Authorization log --------------------------------------------------------------------------
 
 
-def authorization_record(*, partner, uid, verification, request_id=""):
-    """Log one rfid-verify: the only write the call makes."""
+def authorization_record(*, partner, uid, verification, request_id="", **forwarded):
+    """Log one rfid-verify (``forwarded``: the provider's columns when it was asked)."""
     return Authorization.objects.create(
         partner=partner,
         uid=uid,
@@ -181,7 +183,73 @@ def authorization_record(*, partner, uid, verification, request_id=""):
         evco_id=verification.evco_id or "",
         charging_key_id=verification.charging_key_id,
         request_id=request_id,
+        **forwarded,
     )
+
+
+def charging_key_authorize(*, partner, uid, request_id=""):
+    """
+    Answer ``partner``'s (a CPO's) verification of the normalized ``uid`` and log it: the
+    Verification to answer (docs/oioi.md, rfid-verify and "rfid-verify forwarded").
+
+    The local answer comes first; a refusal, or an acceptance whose provider does not
+    authorize online, is final. Otherwise the provider decides: its acceptance (with its EVCO
+    id when valid, else ours) or refusal is the answer. Without a usable answer, its whitelist
+    holding the UID is its standing permission; anything else is PROVIDER_UNAVAILABLE. Only the
+    provider is asked: a CDR of the charge goes to it (``cdrs.selectors.user_match`` finds the
+    same provider). Not to be called inside a transaction: the ask waits for the provider.
+    """
+    verification = selectors.charging_key_verify(uid)
+    provider = selectors.online_provider_get(verification)
+    if provider is None:
+        authorization_record(
+            partner=partner, uid=uid, verification=verification, request_id=request_id
+        )
+        return verification
+    started = time.monotonic()
+    answer = remote.gateway().verify(provider, uid=uid, correlation_id=request_id)
+    wait_ms = round((time.monotonic() - started) * 1000)
+    usable = answer.outcome == remote.Outcome.ANSWERED and answer.result is not None
+    if usable:
+        decided = _provider_decision(verification, answer)
+    elif verification.whitelisted:
+        decided = verification
+    else:
+        decided = replace(
+            verification, result=VerificationResult.PROVIDER_UNAVAILABLE, evco_id=None
+        )
+    said = str(answer.code) if answer.outcome == remote.Outcome.ANSWERED else answer.outcome.value
+    authorization_record(
+        partner=partner,
+        uid=uid,
+        verification=decided,
+        request_id=request_id,
+        provider=provider,
+        evco_id_normalized=_evco_id_normalized(decided.evco_id),
+        provider_answer=said[: Authorization._meta.get_field("provider_answer").max_length],
+        provider_failed=not usable,
+        provider_wait_ms=wait_ms,
+    )
+    return decided
+
+
+def _evco_id_normalized(evco_id):
+    try:
+        return identifiers.normalize_evco_id(evco_id)
+    except ValidationError:
+        return ""  # none, or one of ours from before EVCO ids were checked: nothing to match
+
+
+def _provider_decision(verification, answer):
+    """The provider's usable answer: its refusal as it is, its acceptance with an EVCO id."""
+    if answer.result != VerificationResult.ACCEPTED:
+        return replace(verification, result=answer.result, evco_id=None)
+    evco_id = answer.evco_id.strip() if isinstance(answer.evco_id, str) else ""
+    try:
+        identifiers.normalize_evco_id(evco_id)
+    except ValidationError:
+        return verification  # not an EVCO id: the one we hold, if any
+    return replace(verification, evco_id=evco_id)
 
 
 def offline_whitelists_push(now=None):

@@ -9,6 +9,8 @@ import json
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
@@ -95,16 +97,63 @@ def oioi_call(partner, call, payload, *, correlation_id=None, deadline_seconds=N
     connect plus read timeouts) plus one network read.
     """
     request_id = new_request_id()
+    result = _unconfigured(partner, request_id) or _exchange(
+        partner, call, payload, request_id, correlation_id, deadline_seconds
+    )
+    _audit(partner, call, result, correlation_id)
+    return result
+
+
+# Exchanges that must end on time whatever the partner does (see ``oioi_call_bounded``); made
+# on first use, so that each server process has its own threads.
+_bounded_pool = None
+_bounded_pool_lock = threading.Lock()
+# Exchanges run at once on the bounded pool; more wait for a thread, within their bound.
+BOUNDED_POOL_THREADS = 16
+
+
+def oioi_call_bounded(partner, call, payload, *, correlation_id=None, deadline_seconds):
+    """
+    ``oioi_call`` that returns within ``deadline_seconds`` plus a fraction of a second, even
+    against a partner that trickles its answer a byte at a time (whose exchange ``oioi_call``
+    bounds only by its deadline plus one read): the exchange runs on a worker thread, and
+    one not done in time is left to end there and answered as a timeout.
+    """
+    global _bounded_pool
+    request_id = new_request_id()
     started = time.monotonic()
-    if not partner.endpoint_url or not partner.endpoint_key:
-        result = OutboundResult(
-            request_id=request_id,
-            duration_ms=0,
-            failure=Failure.NOT_CONFIGURED,
-            error="The partner has no OIOI endpoint URL and key configured.",
+    result = _unconfigured(partner, request_id)
+    if result is None:
+        with _bounded_pool_lock:
+            if _bounded_pool is None:
+                _bounded_pool = ThreadPoolExecutor(BOUNDED_POOL_THREADS, "oioi-bounded")
+        future = _bounded_pool.submit(
+            _exchange, partner, call, payload, request_id, correlation_id, deadline_seconds
         )
-        _audit(partner, call, result, correlation_id)
-        return result
+        try:
+            result = future.result(timeout=deadline_seconds + 0.2)
+        except FutureTimeout:
+            future.cancel()  # not started yet (every thread busy): never sent
+            result = _failed(request_id, started, Failure.TIMEOUT, "No complete answer in time.")
+    # Written here, not on the worker thread: the caller's database connection and transaction.
+    _audit(partner, call, result, correlation_id)
+    return result
+
+
+def _unconfigured(partner, request_id):
+    if partner.endpoint_url and partner.endpoint_key:
+        return None
+    return OutboundResult(
+        request_id=request_id,
+        duration_ms=0,
+        failure=Failure.NOT_CONFIGURED,
+        error="The partner has no OIOI endpoint URL and key configured.",
+    )
+
+
+def _exchange(partner, call, payload, request_id, correlation_id, deadline_seconds):
+    """The HTTP exchange of ``oioi_call``, without the database."""
+    started = time.monotonic()
     deadline = deadline_seconds or (
         settings.OIOI_OUTBOUND_CONNECT_TIMEOUT + settings.OIOI_OUTBOUND_READ_TIMEOUT
     )
@@ -127,17 +176,15 @@ def oioi_call(partner, call, payload, *, correlation_id=None, deadline_seconds=N
             "POST", partner.endpoint_url, content=body, headers=headers, timeout=timeout
         ) as response:
             raw = _read_bounded(response, started + deadline)
-        result = _parse(response, raw, request_id, started)
+        return _parse(response, raw, request_id, started)
     except _DeadlinePassed:
-        result = _failed(request_id, started, Failure.TIMEOUT, "No complete answer in time.")
+        return _failed(request_id, started, Failure.TIMEOUT, "No complete answer in time.")
     except httpx.TimeoutException as exc:
-        result = _failed(request_id, started, Failure.TIMEOUT, f"Timed out: {exc!r}")
+        return _failed(request_id, started, Failure.TIMEOUT, f"Timed out: {exc!r}")
     except _TooLarge:
-        result = _failed(request_id, started, Failure.GARBAGE, "Answer too large.")
+        return _failed(request_id, started, Failure.GARBAGE, "Answer too large.")
     except httpx.HTTPError as exc:
-        result = _failed(request_id, started, Failure.UNREACHABLE, f"{type(exc).__name__}: {exc}")
-    _audit(partner, call, result, correlation_id)
-    return result
+        return _failed(request_id, started, Failure.UNREACHABLE, f"{type(exc).__name__}: {exc}")
 
 
 class _DeadlinePassed(Exception):

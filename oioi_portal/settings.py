@@ -239,6 +239,9 @@ OIOI_OUTBOUND_READ_TIMEOUT = env_float("OIOI_OUTBOUND_READ_TIMEOUT", 15.0)
 # The longest we hold a caller while a CPO answers a forwarded call (session-start, ...);
 # a CPO slower than that is answered 302.
 OIOI_FORWARD_TIMEOUT_SECONDS = env_float("OIOI_FORWARD_TIMEOUT_SECONDS", 15.0)
+# The longest a CPO's rfid-verify waits for a provider that authorizes online (as OCPI's
+# `authorize`); the CPO has its answer within this plus a second whatever the provider does.
+OIOI_VERIFY_FORWARD_TIMEOUT_SECONDS = env_float("OIOI_VERIFY_FORWARD_TIMEOUT_SECONDS", 5.0)
 # How long a reservation lasts when the CPO does not say.
 RESERVATION_DEFAULT_MINUTES = env_int("RESERVATION_DEFAULT_MINUTES", 15)
 # An OEM app user's token dies after this many days unused (docs/oioi.md, "OEM app users").

@@ -195,7 +195,10 @@ class PartnerAdmin(admin.ModelAdmin):
                 },
             ),
             ("Contact", {"fields": ["contact_name", "contact_email", "contact_phone"]}),
-            ("OIOI endpoint", {"fields": [*endpoint, "offline_authorization"]}),
+            (
+                "OIOI endpoint",
+                {"fields": [*endpoint, "offline_authorization", "online_authorization"]},
+            ),
             ("Limits", {"fields": ["rate_limit_per_minute"]}),
             (None, {"fields": ["notes"]}),
         ]

@@ -47,6 +47,7 @@ class PartnerAdminForm(forms.ModelForm):
             "endpoint_url",
             "endpoint_key",
             "offline_authorization",
+            "online_authorization",
             "rate_limit_per_minute",
             "notes",
         ]

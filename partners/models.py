@@ -63,6 +63,13 @@ class Partner(models.Model):
         help_text="A CPO that authorizes offline: it receives the complete whitelist (rfid-post) "
         "after changes and daily.",
     )
+    online_authorization = models.BooleanField(
+        "online authorization",
+        default=False,
+        help_text="An EMP or OEM that authorizes its customers' charges itself: a CPO's "
+        "rfid-verify of one of its UIDs is forwarded to its OIOI endpoint and its answer relayed "
+        "(waiting at most OIOI_VERIFY_FORWARD_TIMEOUT_SECONDS).",
+    )
     rate_limit_per_minute = models.PositiveIntegerField(
         "rate limit (requests per minute per key)",
         null=True,
@@ -96,6 +103,17 @@ class Partner(models.Model):
 
     def has_role(self, role):
         return getattr(self, self.ROLE_FIELDS[Role(role)])
+
+    def clean(self):
+        # Only a provider of contracts has UIDs of its own to authorize (docs/oioi.md).
+        if self.online_authorization and not (self.is_emp or self.is_oem):
+            raise ValidationError(
+                {"online_authorization": "Only an EMP or an OEM authorizes online."}
+            )
+        if self.online_authorization and not self.endpoint_url:
+            raise ValidationError(
+                {"online_authorization": "Online authorization needs an OIOI endpoint URL."}
+            )
 
     @property
     def endpoint_key_hint(self):

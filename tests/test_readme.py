@@ -99,8 +99,9 @@ def environment(var_dir):
 
 
 class Demo:
-    def __init__(self, var_dir, port, simulator_port):
+    def __init__(self, var_dir, port, simulator_port, provider_port):
         self.var_dir, self.port, self.simulator_port = var_dir, port, simulator_port
+        self.provider_port = provider_port
         self.url = f"http://127.0.0.1:{port}"
         self.env = environment(var_dir)
         self.log = var_dir / "make-run.log"
@@ -111,7 +112,10 @@ class Demo:
         current = subprocess.run(["make", "-q", "install"], cwd=ROOT, env=self.env)  # noqa: S607
         assert current.returncode == 0, "The environment is out of date: run `make install` first."
         # make from PATH, as the README has the reader run it.
-        command = ["make", "run", f"PORT={self.port}", f"SIMULATOR_PORT={self.simulator_port}"]
+        command = [
+            "make", "run", f"PORT={self.port}", f"SIMULATOR_PORT={self.simulator_port}",
+            f"PROVIDER_PORT={self.provider_port}",
+        ]  # fmt: skip
         with self.log.open("w") as log:
             self.process = subprocess.Popen(  # noqa: S603
                 command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
@@ -131,8 +135,10 @@ class Demo:
             return False
 
     def listening(self):
-        return f"simulated CPO listening on http://127.0.0.1:{self.simulator_port}/oioi" in (
-            self.output()
+        output = self.output()
+        return (
+            f"simulated CPO listening on http://127.0.0.1:{self.simulator_port}/oioi" in output
+            and f"listening on http://127.0.0.1:{self.provider_port}/oioi" in output
         )
 
     def output(self):
@@ -162,7 +168,7 @@ class Demo:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    served = Demo(tmp_path_factory.mktemp("readme"), free_port(), free_port())
+    served = Demo(tmp_path_factory.mktemp("readme"), free_port(), free_port(), free_port())
     try:
         yield served.start()
     finally:
@@ -214,7 +220,11 @@ def test_readme_commands_run_as_written(demo):
     assert {"Demo CPO", "Demo EMP"} <= keys.keys(), seeded
     # Every address seed_demo printed follows the ports make run was given.
     printed_urls = set(re.findall(r"http://[\w.]+:\d+", seeded))
-    assert printed_urls == {demo.url, f"http://127.0.0.1:{demo.simulator_port}"}, printed_urls
+    assert printed_urls == {
+        demo.url,
+        f"http://127.0.0.1:{demo.simulator_port}",
+        f"http://127.0.0.1:{demo.provider_port}",
+    }, printed_urls
 
     blocks = readme_blocks()
     assert len(blocks) >= 6

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from clients import selectors, services
+from clients import services
 from clients.models import VerificationResult
 from oioi.registry import Outcome, register
 from oioi.results import ResultCode
@@ -16,6 +16,11 @@ VERIFY_ANSWERS = {
     VerificationResult.NO_PAYMENT_METHOD: (
         ResultCode.EVCO_ID_NO_PAYMENT_METHOD,
         "EVCO ID has no valid payment method.",
+    ),
+    # A forward's outcome, hence HTTP 200 unlike our own 102 (docs/oioi.md).
+    VerificationResult.PROVIDER_UNAVAILABLE: (
+        ResultCode.SYSTEM_TIMEOUT,
+        "System timeout: the customer's provider gave no answer.",
     ),
 }
 
@@ -32,9 +37,8 @@ class RfidPostSerializer(OIOISerializer):
 @register("rfid-verify", serializer=RfidVerifySerializer, roles=("cpo",), atomic=False)
 def rfid_verify(call):
     uid = call.data["rfid"]
-    verification = selectors.charging_key_verify(uid)
-    services.authorization_record(
-        partner=call.partner, uid=uid, verification=verification, request_id=call.request_id
+    verification = services.charging_key_authorize(
+        partner=call.partner, uid=uid, request_id=call.request_id
     )
     code, message = VERIFY_ANSWERS[verification.result]
     return Outcome(code=code, message=message, members={"evco-id": verification.evco_id})

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from cdrs.selectors import cdr_count_needing_review
+from clients.selectors import online_provider_list_failing
 from partners import selectors
 
 register = template.Library()
@@ -39,6 +40,15 @@ ITEMS = [
         ("partner whose OIOI endpoint fails", "partners whose OIOI endpoint fails"),
         lambda: selectors.partner_list_endpoint_failing().count(),
         "endpoint=failing",
+    ),
+    (
+        "clients.OnlineProvider",
+        (
+            "online-authorizing provider whose endpoint fails",
+            "online-authorizing providers whose endpoint fails",
+        ),
+        lambda: online_provider_list_failing().count(),
+        "health=failing",
     ),
 ]
 

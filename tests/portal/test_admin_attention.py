@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from clients.models import Authorization
 from partners import services
 from partners.models import ApiKey, Delivery
 from tests.factories import CDRFactory, PartnerFactory, issue_key
@@ -33,8 +34,23 @@ def delivery(partner, state, attempts):
     return queued
 
 
+def forwarded(cpo, provider, failed, minutes_ago):
+    Authorization.objects.create(
+        partner=cpo,
+        uid="0F0F0F01",
+        result_code=102 if failed else 0,
+        provider=provider,
+        provider_answer="timeout" if failed else "0",
+        provider_failed=failed,
+        created_at=timezone.now() - timedelta(minutes=minutes_ago),
+    )
+
+
 def add_needing_attention(tag):
-    """Two flagged CDRs, one dead letter, one key expiring soon, two failing partners."""
+    """
+    Two flagged CDRs, one dead letter, one key expiring soon, two failing partners, two online
+    providers whose last forwarded verification failed.
+    """
     cpo = PartnerFactory(name=f"CPO {tag}")
     flagged = [CDRFactory(cpo=cpo, needs_review=True, unmatched_user=True) for _ in range(2)]
     CDRFactory(cpo=cpo)
@@ -53,12 +69,29 @@ def add_needing_attention(tag):
     services.api_key_revoke(revoked)
     expired, _ = issue_key(cpo, expires_at=now + timedelta(days=1))
     ApiKey.objects.filter(pk=expired.pk).update(expires_at=now - timedelta(days=1))
+    online = {
+        name: PartnerFactory(
+            name=f"{name} {tag}", is_cpo=False, is_oem=True, online_authorization=True
+        )
+        for name in ("Timing out", "Down", "Recovered", "Never asked")
+    }
+    for name, (earlier, last) in {
+        "Timing out": (False, True),
+        "Down": (True, True),
+        "Recovered": (True, False),
+    }.items():
+        forwarded(cpo, online[name], earlier, 2)
+        forwarded(cpo, online[name], last, 1)
     return {
         "flagged CDRs to review": flagged,
         # One of each: named in the singular.
         "dead-letter delivery": [dead],
         "API key expiring within 14 days": [expiring],
         "partners whose OIOI endpoint fails": [dead_at, retrying_at],
+        "online-authorizing providers whose endpoint fails": [
+            online["Timing out"],
+            online["Down"],
+        ],
     }
 
 
@@ -81,13 +114,13 @@ def test_the_panel_costs_one_query_per_count_whatever_the_rows(superuser_client,
     with CaptureQueriesContext(connection) as more:
         counts = attention(superuser_client)
     assert len(more) == len(few)
-    assert [count for count, _ in counts.values()] == [4, 2, 2, 4]
+    assert [count for count, _ in counts.values()] == [4, 2, 2, 4, 4]
 
 
 def test_support_staff_see_the_counts_they_may_open(support_client, db):
     add_needing_attention("A")
     panel = attention(support_client)
-    assert len(panel) == 4
+    assert len(panel) == 5
     for _, url in panel.values():
         assert support_client.get(url).status_code == 200
 

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from core.commands import PORTAL_USER_PASSWORD_ENV, one_line
-from demo import app_users, catalogue, cdrs, clients, fleet, sessions, stations
+from demo import app_users, catalogue, cdrs, clients, fleet, online, sessions, stations
 from demo.partners import DEMO_EMP, DEMO_PARTNERS
 from partners import services
 from partners import services as partner_services
@@ -42,6 +42,8 @@ class DemoSite:
     url: str = SITE_URL
     # The CPO simulator's endpoint; None when not given: the demo CPO keeps the one it has.
     simulator_url: str | None = None
+    # The provider simulator's endpoint (simulate_provider); None: the demo OEM keeps its own.
+    provider_url: str | None = None
 
 
 @dataclass
@@ -59,7 +61,7 @@ class SeededSuperuser:
 
 
 # The domains whose ``seed()`` runs, in this order: later ones refer to earlier ones' data.
-DEMO_DOMAINS = (stations, catalogue, clients, fleet, sessions, cdrs, app_users)
+DEMO_DOMAINS = (stations, catalogue, clients, online, fleet, sessions, cdrs, app_users)
 
 
 @dataclass
@@ -175,9 +177,16 @@ class Command(BaseCommand):
             "--simulator-url",
             help="The CPO simulator's endpoint (simulate_cpo): the demo CPO's endpoint follows it.",
         )
+        parser.add_argument(
+            "--provider-url",
+            help="The provider simulator's endpoint (simulate_provider): the demo OEM authorizes "
+            "online there.",
+        )
 
-    def handle(self, *args, site_url, simulator_url, **options):
-        self.site = DemoSite(url=site_url.rstrip("/"), simulator_url=simulator_url)
+    def handle(self, *args, site_url, simulator_url, provider_url, **options):
+        self.site = DemoSite(
+            url=site_url.rstrip("/"), simulator_url=simulator_url, provider_url=provider_url
+        )
         result = SeedResult()
         try:
             # All or nothing: keys printed below belong to rows that were committed.
