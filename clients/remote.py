@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from clients.models import VerificationResult
+from core.gateways import GatewaySlot
 
 
 class Outcome(enum.Enum):
@@ -40,16 +41,7 @@ class Gateway(Protocol):
         """Ask ``provider`` (a Partner) whether the normalized ``uid`` may charge."""
 
 
-_gateway = None
-
-
-def gateway_register(gateway: Gateway):
-    """Make ``gateway`` the one that reaches online-authorizing providers (a protocol, once)."""
-    global _gateway
-    _gateway = gateway
-
-
-def gateway() -> Gateway:
-    if _gateway is None:
-        raise RuntimeError("No protocol registered a gateway to the providers.")
-    return _gateway
+_slot = GatewaySlot("the providers")
+# Filled by a protocol app in its ready(); asked by this app's services.
+gateway_register = _slot.register
+gateway = _slot.get

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from core.gateways import GatewaySlot
+
 
 class Answer(enum.Enum):
     ACCEPTED = "accepted"
@@ -69,16 +71,7 @@ class Gateway(Protocol):
     ) -> RemoteAnswer: ...
 
 
-_gateway = None
-
-
-def gateway_register(gateway: Gateway):
-    """Make ``gateway`` the one that reaches the CPOs (a protocol app does, once)."""
-    global _gateway
-    _gateway = gateway
-
-
-def gateway() -> Gateway:
-    if _gateway is None:
-        raise RuntimeError("No protocol registered a gateway to the CPOs.")
-    return _gateway
+_slot = GatewaySlot("the CPOs")
+# Filled by a protocol app in its ready(); asked by this app's services.
+gateway_register = _slot.register
+gateway = _slot.get

@@ -136,6 +136,11 @@ def tables_by_model(state):
     }
 
 
+def model_keys(state):
+    """(app label, model name) of every model of a migration state."""
+    return {(model._meta.app_label, model._meta.model_name) for model in state.apps.get_models()}
+
+
 def table_counts():
     """Every table's row count, but the migration recorder's (it gains the new migrations)."""
     with connection.cursor() as cursor:
@@ -605,9 +610,11 @@ def upgrade(executor, client, tables_now, counts_now, types_now):
     recomputed = permissions()
     assert recomputed["all"] == new_permissions["all"]
     names = {pk: (app_label, codename) for pk, app_label, codename in new_permissions["all"]}
+    # The later models: those of the latest state that the old one lacks, but the moved ones
+    # (proxies too: they have no table of their own).
+    old_models, new_models = model_keys(old_state), model_keys(new_state)
     later = Q(pk__in=[])
-    for table in created:
-        app_label, model_name = new_tables[table]
+    for app_label, model_name in new_models - old_models - set(moved.values()):
         later |= Q(content_type__app_label=app_label, content_type__model=model_name)
     later = set(Permission.objects.filter(later).values_list("pk", flat=True))
     lost = set()

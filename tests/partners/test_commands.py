@@ -574,19 +574,22 @@ def test_seed_demo_twice_creates_nothing_new(client, db, no_env_password):
 
 def test_seed_demo_urls_follow_the_ports_make_run_serves_on(db, no_env_password):
     output = seed_demo(
-        "--site-url", "http://127.0.0.1:9100", "--simulator-url", "http://127.0.0.1:9101/oioi"
+        "--site-url", "http://127.0.0.1:9100", "--simulator-url", "http://127.0.0.1:9101/oioi",
+        "--provider-url", "http://127.0.0.1:9102/oioi",
     )  # fmt: skip
 
     cpo = Partner.objects.get(name="Demo CPO")
     assert cpo.endpoint_url == "http://127.0.0.1:9101/oioi"
+    assert Partner.objects.get(name="Demo OEM").endpoint_url == "http://127.0.0.1:9102/oioi"
     urls = set(re.findall(r"http://[\w.:]+", output))
-    assert urls == {"http://127.0.0.1:9100", "http://127.0.0.1:9101"}
+    assert urls == {"http://127.0.0.1:9100", "http://127.0.0.1:9101", "http://127.0.0.1:9102"}
     assert "curl -s http://127.0.0.1:9100/api/v4/request" in output
 
     # A rerun on other ports moves the demo CPO to the simulator's new port, with its key.
     key = cpo.endpoint_key
     again = seed_demo(
-        "--site-url", "http://127.0.0.1:9200", "--simulator-url", "http://127.0.0.1:9201/oioi"
+        "--site-url", "http://127.0.0.1:9200", "--simulator-url", "http://127.0.0.1:9201/oioi",
+        "--provider-url", "http://127.0.0.1:9202/oioi",
     )  # fmt: skip
 
     cpo.refresh_from_db()
@@ -594,6 +597,7 @@ def test_seed_demo_urls_follow_the_ports_make_run_serves_on(db, no_env_password)
     assert set(re.findall(r"http://[\w.:]+", again)) == {
         "http://127.0.0.1:9200",
         "http://127.0.0.1:9201",
+        "http://127.0.0.1:9202",
     }
     # Without the option, it stays where it is.
     seed_demo()
