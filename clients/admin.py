@@ -402,7 +402,6 @@ class AuthorizationAdmin(IdentifierSearchMixin, ReadOnlyAdminMixin, admin.ModelA
         "charging_key",
         "provider",
         "provider_answer",
-        "provider_wait_ms",
     ]
     list_filter = [
         "partner",
