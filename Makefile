@@ -57,12 +57,16 @@ run: $(DEV_ENV) seed
 	trap 'kill $$worker $$simulator $$provider 2>/dev/null' EXIT; \
 	GUNICORN_BIND=$(HOST):$(PORT) $(BIN)/gunicorn --config gunicorn.conf.py oioi_portal.wsgi
 
+# The suite's processes: two, one per core of the machines CI runs on (`make test TEST_WORKERS=0`
+# runs it in one process).
+TEST_WORKERS ?= 2
+
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # The suite against a throwaway PostgreSQL 15 server, as CI's second leg runs it.
 test-postgres: install
-	.ci/with-postgres $(BIN)/pytest
+	.ci/with-postgres $(BIN)/pytest -n $(TEST_WORKERS)
 
 # The long fuzz run: many more generated OIOI requests per call and REST requests per operation
 # than `make test` tries, with Hypothesis' statistics. DATABASE_URL or `.ci/with-postgres make fuzz`
