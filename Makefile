@@ -31,7 +31,8 @@ install: $(BIN)/python
 migrate: install
 	$(MANAGE) migrate --noinput
 
-# The demo CPO's endpoint and every URL seed_demo prints follow PORT and SIMULATOR_PORT.
+# The demo CPO's and Demo OEM's endpoints and every URL seed_demo prints follow PORT,
+# SIMULATOR_PORT and PROVIDER_PORT.
 seed: migrate
 	$(MANAGE) seed_demo --site-url http://$(HOST):$(PORT) \
 		--simulator-url http://127.0.0.1:$(SIMULATOR_PORT)/oioi \

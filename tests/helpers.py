@@ -1,12 +1,13 @@
 """What tests of every folder use: OIOI calls through the real endpoint, partners with keys."""
 
+import contextlib
 import json
 import subprocess
 import sys
 import threading
 
 from django.contrib.auth.models import Group, User
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 
 from bench.run import ROOT
@@ -92,3 +93,23 @@ def manage(env, *args):
     )
     assert done.returncode == 0, f"manage.py {' '.join(args)}:\n{done.stderr}"
     return done.stdout
+
+
+@contextlib.contextmanager
+def signal_sent(signal):
+    """
+    The arguments ``signal`` is sent with while the block runs, one dict each, with the sender
+    and whether it was sent inside a transaction.
+    """
+    sent = []
+
+    def record(sender, **kwargs):
+        sent.append(
+            {"sender": sender, **kwargs, "in_transaction": not transaction.get_autocommit()}
+        )
+
+    signal.connect(record)
+    try:
+        yield sent
+    finally:
+        signal.disconnect(record)

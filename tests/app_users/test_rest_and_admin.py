@@ -6,8 +6,6 @@ from django.urls import reverse
 
 from app_users import services
 from app_users.models import AppUser, AppUserToken
-from clients import evco
-from core.identifiers import evco_check_character
 from partners import groups
 from partners.models import Role
 from tests.app_users.helpers import by_token, register
@@ -87,37 +85,3 @@ def test_support_staff_see_but_do_not_block(client, oem):
     page = client.get(CHANGELIST)
     assert page.status_code == 200 and "john" in page.content.decode()
     assert 'value="block"' not in page.content.decode()
-
-
-@pytest.mark.parametrize(
-    ("code", "check"),
-    [
-        ("NN123ABCDEFGHI", "T"),
-        ("FRXYZ123456789", "2"),
-        ("ITA1B2C3E4F5G6", "4"),
-        ("ESZU8WOX834H1D", "R"),
-        ("PT73902837ABCZ", "Z"),
-        ("DE83DUIEN83QGZ", "D"),
-        ("DE83DUIEN83ZGQ", "M"),
-        ("DE8AA001234567", "0"),
-        ("NLTNM000122045", "U"),
-    ],
-)
-def test_check_character_of_known_ema_ids(code, check):
-    assert evco_check_character(code) == check
-    assert evco_check_character(code.lower()) == check
-
-
-def test_check_character_refuses_what_is_no_ema_id():
-    for code in ("", "DE8AA00123456", "DE8AA0012345678", "DE*AA001234567", "DE8AA00123456Ä"):
-        with pytest.raises(ValueError):
-            evco_check_character(code)
-
-
-def test_issued_evco_ids_use_our_party(db, settings):
-    settings.OCPI_COUNTRY_CODE, settings.OCPI_EMSP_PARTY_ID = "nl", "abc"
-    evco_id = evco.evco_id_issue()
-    country, party, instance, check = evco_id.split("*")
-    assert (country, party) == ("NL", "ABC")
-    assert instance[0] == "C" and instance[1:].isdigit() and len(instance) == 9
-    assert check.isdigit() and evco_check_character(f"NLABC{instance}") == check

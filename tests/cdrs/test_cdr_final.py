@@ -14,21 +14,14 @@ from oioi.serializers.cdrs import SessionPostSerializer
 from partners.models import Delivery
 from tests.cdrs.helpers import cdr_payload, post_cdr
 from tests.factories import PartnerFactory, make_key
+from tests.helpers import signal_sent
 
 
 @pytest.fixture
 def announced():
     """What cdr_final is sent with, and whether inside a transaction, while the test runs."""
-    sent = []
-
-    def record(sender, **kwargs):
-        sent.append(
-            {"sender": sender, **kwargs, "in_transaction": not transaction.get_autocommit()}
-        )
-
-    cdr_final.connect(record)
-    yield sent
-    cdr_final.disconnect(record)
+    with signal_sent(cdr_final) as sent:
+        yield sent
 
 
 @pytest.fixture

@@ -8,10 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from clients import fleet
-from clients.evco import evco_ids_issue
 from clients.models import ChargingKey, Contract, Customer, FleetCard, FleetCardEvent, FleetMember
 from core import identifiers
-from core.identifiers import evco_check_character
 from oioi.deliveries import deliveries_run_due
 from partners.models import Delivery, Role
 from partners.services import deliveries_claim, delivery_enqueue
@@ -499,22 +497,3 @@ def test_card_queries_do_not_grow_with_the_cards(
 
 
 # --- EVCO ids we issue --------------------------------------------------------------------------
-
-
-def test_check_character_of_iso_15118_annex_h():
-    # Published examples of the ISO 15118-2 Annex H check character.
-    codes = ["NN123ABCDEFGHI", "FRXYZ123456789", "ITA1B2C3E4F5G6", "ESZU8WOX834H1D"]
-    codes += ["PT73902837ABCZ", "DE83DUIEN83QGZ", "DE83DUIEN83ZGQ", "DE8AA001234567"]
-    assert "".join(evco_check_character(code) for code in codes) == "T24RZDM0"
-
-
-@pytest.mark.django_db
-def test_issued_evco_ids_are_new_and_valid():
-    issued = evco_ids_issue(50, "NL", "abc")
-    assert len(set(issued)) == 50
-    for evco_id in issued:
-        country, party, instance, check = evco_id.split("*")
-        assert (country, party, instance[0], len(instance)) == ("NL", "ABC", "C", 9)
-        assert check.isdigit()
-        assert check == evco_check_character(f"{country}{party}{instance}")
-        identifiers.normalize_evco_id(evco_id)

@@ -15,21 +15,14 @@ from clients.models import OfflineWhitelistPush
 from clients.signals import offline_whitelist_due
 from partners.models import Delivery
 from tests.factories import PartnerFactory, make_key
+from tests.helpers import signal_sent
 
 
 @pytest.fixture
 def announced():
     """What offline_whitelist_due is sent with, and whether inside a transaction."""
-    sent = []
-
-    def record(sender, **kwargs):
-        sent.append(
-            {"sender": sender, **kwargs, "in_transaction": not transaction.get_autocommit()}
-        )
-
-    offline_whitelist_due.connect(record)
-    yield sent
-    offline_whitelist_due.disconnect(record)
+    with signal_sent(offline_whitelist_due) as sent:
+        yield sent
 
 
 @pytest.fixture
